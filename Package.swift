@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The module graph follows the data flow of DESIGN.md:
+// Tensors → Models → Attribution → Circuits → Export → circuitry (CLI).
+// Each module depends only on the ones before it.
+let package = Package(
+    name: "circuitry",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "circuitry", targets: ["circuitry"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // System libraries, found through pkg-config; the Makefile installs the Debian packages.
+        .systemLibrary(
+            name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(
+            name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc",
+            providers: [.apt(["libgraphviz-dev"])]),
+
+        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        .target(name: "Models", dependencies: ["Tensors"]),
+        .target(name: "Export", dependencies: ["CGraphviz"]),
+        .executableTarget(
+            name: "circuitry",
+            dependencies: [
+                "Tensors", "Models", "Export",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
+        // Release-mode benchmarks (`make bench`); medians of repeated runs.
+        .executableTarget(
+            name: "circuitry-bench", dependencies: ["Tensors", "Models", "CBLAS"],
+            path: "Benchmarks/circuitry-bench"),
+
+        .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
+        .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
