@@ -1,0 +1,137 @@
+// Scaled dot-product attention per head, causal, with grouped-query attention.
+//
+// Split in two recorded ops around the softmax so a forward run can read or
+// replace the attention pattern (`hook_pattern`) between them:
+//   scores  = scale · q_h · k_g(h)ᵀ      [B, H, T, S]
+//   pattern = causal softmax(scores)     [B, H, T, S]
+//   z       = pattern_h · v_g(h)         [B, T, H, D]   (per-head outputs, before W_O)
+// Query head h reads key/value head g(h) = h / (H / KV), as transformers' repeat_kv,
+// without copying K or V. Heads are read in place with BLAS leading dimensions.
+
+/// scores[b,h] = scale · q[b,:,h,:] · k[b,:,g(h),:]ᵀ. q: [B,T,H,D], k: [B,S,KV,D] → [B,H,T,S].
+public func attentionScores(query q: Tensor, key k: Tensor, scale: Float) throws(TensorError) -> Tensor {
+    let dims = try AttentionKernel.Dims(q: q.shape, kv: k.shape, op: "attentionScores")
+    let out = AttentionKernel.scores(q, k, scale, dims)
+    return try Tape.record(.attentionScores(q: q.detached(), k: k.detached(), scale: scale, dims: dims),
+                           inputs: [q, k], output: out)
+}
+
+/// z[b,:,h,:] = pattern[b,h] · v[b,:,g(h),:]. pattern: [B,H,T,S], v: [B,S,KV,D] → [B,T,H,D].
+public func attentionMix(pattern p: Tensor, value v: Tensor) throws(TensorError) -> Tensor {
+    guard p.rank == 4, v.rank == 4 else { throw .shapeMismatch(op: "attentionMix", lhs: p.shape, rhs: v.shape) }
+    let dims = try AttentionKernel.Dims(q: [p.shape[0], p.shape[2], p.shape[1], v.shape[3]], kv: v.shape, op: "attentionMix")
+    guard p.shape[3] == dims.s else { throw .shapeMismatch(op: "attentionMix", lhs: p.shape, rhs: v.shape) }
+    let out = AttentionKernel.mix(p, v, dims)
+    return try Tape.record(.attentionMix(pattern: p.detached(), v: v.detached(), dims: dims), inputs: [p, v], output: out)
+}
+
+/// Causal multi-head attention with grouped-query support. q: [B,T,H,D], k, v: [B,T,KV,D] → z: [B,T,H,D].
+public func causalAttention(query q: Tensor, key k: Tensor, value v: Tensor, scale: Float) throws(TensorError) -> Tensor {
+    let scores = try attentionScores(query: q, key: k, scale: scale)
+    return try attentionMix(pattern: softmax(scores, causal: true), value: v)
+}
+
+enum AttentionKernel {
+    struct Dims: Sendable {
+        let b: Int, t: Int, h: Int, d: Int, s: Int, kv: Int
+        var group: Int { h / kv }
+
+        init(q: [Int], kv k: [Int], op: String) throws(TensorError) {
+            guard q.count == 4, k.count == 4, q[0] == k[0], q[3] == k[3], k[2] > 0, q[2] % k[2] == 0 else {
+                throw .shapeMismatch(op: op, lhs: q, rhs: k)
+            }
+            (b, t, h, d, s, kv) = (q[0], q[1], q[2], q[3], k[1], k[2])
+        }
+    }
+
+    static func scores(_ q: Tensor, _ k: Tensor, _ scale: Float, _ n: Dims) -> Tensor {
+        Tensor.uninitialized([n.b, n.h, n.t, n.s]) { out in
+            q.storage.withUnsafeBufferPointer { pq in
+                k.storage.withUnsafeBufferPointer { pk in
+                    for b in 0..<n.b {
+                        for h in 0..<n.h {
+                            sgemm(pq.baseAddress! + b * n.t * n.h * n.d + h * n.d, transposeA: false, lda: n.h * n.d,
+                                  pk.baseAddress! + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: true, ldb: n.kv * n.d,
+                                  out.baseAddress! + (b * n.h + h) * n.t * n.s,
+                                  m: n.t, n: n.s, k: n.d, alpha: scale)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dScores: [B,H,T,S].  dq_h = scale · dS_h · k_g  [T,D];  dk_g += scale · dS_hᵀ · q_h  [S,D].
+    static func scoresBackward(_ ds: Tensor, q: Tensor, k: Tensor, scale: Float, _ n: Dims, needs: [Bool]) -> [Tensor?] {
+        var dq = needs[0] ? Tensor.zeros(q.shape) : nil
+        var dk = needs[1] ? Tensor.zeros(k.shape) : nil
+        ds.storage.withUnsafeBufferPointer { pds in
+            q.storage.withUnsafeBufferPointer { pq in
+                k.storage.withUnsafeBufferPointer { pk in
+                    for b in 0..<n.b {
+                        for h in 0..<n.h {
+                            let g = pds.baseAddress! + (b * n.h + h) * n.t * n.s
+                            let qOffset = b * n.t * n.h * n.d + h * n.d
+                            let kOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
+                            dq?.storage.withUnsafeMutableBufferPointer { pdq in
+                                sgemm(g, transposeA: false, pk.baseAddress! + kOffset, transposeB: false, ldb: n.kv * n.d,
+                                      pdq.baseAddress! + qOffset, ldc: n.h * n.d, m: n.t, n: n.d, k: n.s, alpha: scale)
+                            }
+                            dk?.storage.withUnsafeMutableBufferPointer { pdk in
+                                sgemm(g, transposeA: true, pq.baseAddress! + qOffset, transposeB: false, ldb: n.h * n.d,
+                                      pdk.baseAddress! + kOffset, ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t,
+                                      alpha: scale, accumulate: true)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [dq, dk]
+    }
+
+    static func mix(_ p: Tensor, _ v: Tensor, _ n: Dims) -> Tensor {
+        Tensor.uninitialized([n.b, n.t, n.h, n.d]) { out in
+            p.storage.withUnsafeBufferPointer { pp in
+                v.storage.withUnsafeBufferPointer { pv in
+                    for b in 0..<n.b {
+                        for h in 0..<n.h {
+                            sgemm(pp.baseAddress! + (b * n.h + h) * n.t * n.s, transposeA: false,
+                                  pv.baseAddress! + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: false, ldb: n.kv * n.d,
+                                  out.baseAddress! + b * n.t * n.h * n.d + h * n.d, ldc: n.h * n.d,
+                                  m: n.t, n: n.d, k: n.s)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dz: [B,T,H,D].  dP_h = dz_h · v_gᵀ  [T,S];  dv_g += P_hᵀ · dz_h  [S,D].
+    static func mixBackward(_ dz: Tensor, p: Tensor, v: Tensor, _ n: Dims, needs: [Bool]) -> [Tensor?] {
+        var dp = needs[0] ? Tensor.zeros(p.shape) : nil
+        var dv = needs[1] ? Tensor.zeros(v.shape) : nil
+        dz.storage.withUnsafeBufferPointer { pdz in
+            p.storage.withUnsafeBufferPointer { pp in
+                v.storage.withUnsafeBufferPointer { pv in
+                    for b in 0..<n.b {
+                        for h in 0..<n.h {
+                            let g = pdz.baseAddress! + b * n.t * n.h * n.d + h * n.d
+                            let pOffset = (b * n.h + h) * n.t * n.s
+                            let vOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
+                            dp?.storage.withUnsafeMutableBufferPointer { pdp in
+                                sgemm(g, transposeA: false, lda: n.h * n.d, pv.baseAddress! + vOffset, transposeB: true, ldb: n.kv * n.d,
+                                      pdp.baseAddress! + pOffset, m: n.t, n: n.s, k: n.d)
+                            }
+                            dv?.storage.withUnsafeMutableBufferPointer { pdv in
+                                sgemm(pp.baseAddress! + pOffset, transposeA: true, g, transposeB: false, ldb: n.h * n.d,
+                                      pdv.baseAddress! + vOffset, ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t, accumulate: true)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [dp, dv]
+    }
+}
