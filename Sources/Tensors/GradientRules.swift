@@ -8,6 +8,8 @@ enum GradientRules {
         switch op {
         case .leaf:
             return []
+        case .identity:
+            return [dy]
         case let .matmul(a, b, tA, tB, dims):
             return MatmulKernel.backward(dy, a: a, b: b, tA, tB, dims, needs: needs)
         case let .linear(x, weight, layout):
@@ -41,9 +43,9 @@ enum GradientRules {
         case let .logSoftmax(y):
             return [SoftmaxKernel.logBackward(dy, y: y)]
         case let .gelu(x, approximation):
-            return [ActivationKernel.backward(dy, x: x) { ActivationKernel.gelu($0, approximation).derivative }]
+            return [ActivationKernel.backward(dy, x: x) { ActivationKernel.geluDerivative($0, approximation) }]
         case let .silu(x):
-            return [ActivationKernel.backward(dy, x: x) { ActivationKernel.silu($0).derivative }]
+            return [ActivationKernel.backward(dy, x: x) { ActivationKernel.siluDerivative($0) }]
         case let .swiglu(gate, up):
             return ActivationKernel.swigluBackward(dy, gate: gate, up: up, needs: needs)
         case let .rotary(positions, rotary):

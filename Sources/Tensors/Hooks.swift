@@ -39,6 +39,12 @@ public final class Hooks {
         interventions[name] = intervention
     }
 
+    /// True when this run reads or replaces `name`: a model computes costly
+    /// optional points (per-head results) only when someone looks at them.
+    public func observes(_ name: String) -> Bool {
+        captureRule(name) || interventions[name] != nil
+    }
+
     /// The captured value at `name`, or an error naming the point.
     public func value(_ name: String) throws(HookError) -> Tensor {
         guard let value = values[name] else { throw .notCaptured(name) }
@@ -49,7 +55,7 @@ public final class Hooks {
     public func callAsFunction(_ name: String, _ value: Tensor) throws -> Tensor {
         visited.append(name)
         var out = value
-        if let tape { out = tape.watch(out) }
+        if let tape { out = try tape.mark(out) }
         if let intervention = interventions[name] {
             out = try intervention(out)
             // A replacement that does not depend on the run (a stored activation)

@@ -3,6 +3,8 @@
 enum Op: Sendable {
     /// A watched tensor: gradients stop here.
     case leaf
+    /// A hook point: passes values and gradients through, but has its own gradient entry.
+    case identity
     case matmul(a: Tensor, b: Tensor, transposeA: Bool, transposeB: Bool, dims: MatmulKernel.Dims)
     case linear(x: Tensor, weight: Tensor, layout: WeightLayout)
     case add(lhsShape: [Int], rhsShape: [Int])
@@ -33,6 +35,7 @@ enum Op: Sendable {
     var name: String {
         switch self {
         case .leaf: "leaf"
+        case .identity: "identity"
         case .matmul: "matmul"
         case .linear: "linear"
         case .add: "add"

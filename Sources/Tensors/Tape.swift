@@ -33,6 +33,14 @@ public final class Tape: Sendable {
         return out
     }
 
+    /// Gives `tensor` a tape entry of its own: a new leaf when it is not on this tape,
+    /// or an identity node after its current entry. Gradients asked for the result
+    /// are those flowing through this use of the value only.
+    func mark(_ tensor: Tensor) throws(TensorError) -> Tensor {
+        guard let entry = tensor.entry, entry.tape === self else { return watch(tensor) }
+        return try Tape.record(.identity, inputs: [tensor], output: tensor.detached())
+    }
+
     private func append(_ node: Node) -> Int {
         nodes.withLock { nodes in
             nodes.append(node)

@@ -11,13 +11,13 @@ public enum GELUApproximation: Sendable, Equatable {
 
 /// GELU. x: any shape → same shape.
 public func gelu(_ x: Tensor, approximation: GELUApproximation) throws(TensorError) -> Tensor {
-    let y = ActivationKernel.map(x) { ActivationKernel.gelu($0, approximation).value }
+    let y = ActivationKernel.map(x) { ActivationKernel.gelu($0, approximation) }
     return try Tape.record(.gelu(x: x.detached(), approximation: approximation), inputs: [x], output: y)
 }
 
 /// SiLU: x·σ(x).
 public func silu(_ x: Tensor) throws(TensorError) -> Tensor {
-    let y = ActivationKernel.map(x) { ActivationKernel.silu($0).value }
+    let y = ActivationKernel.map(x) { ActivationKernel.silu($0) }
     return try Tape.record(.silu(x: x.detached()), inputs: [x], output: y)
 }
 
@@ -27,7 +27,7 @@ public func swiglu(gate: Tensor, up: Tensor) throws(TensorError) -> Tensor {
     let y = Tensor.uninitialized(gate.shape) { py in
         gate.storage.withUnsafeBufferPointer { pg in
             up.storage.withUnsafeBufferPointer { pu in
-                for i in 0..<py.count { py[i] = ActivationKernel.silu(pg[i]).value * pu[i] }
+                for i in 0..<py.count { py[i] = ActivationKernel.silu(pg[i]) * pu[i] }
             }
         }
     }
@@ -35,47 +35,64 @@ public func swiglu(gate: Tensor, up: Tensor) throws(TensorError) -> Tensor {
 }
 
 enum ActivationKernel {
-    static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+    /// y = f(x), elementwise, split across cores for large tensors.
+    static func map(_ x: Tensor, _ f: @escaping @Sendable (Float) -> Float) -> Tensor {
         Tensor.uninitialized(x.shape) { y in
             x.storage.withUnsafeBufferPointer { px in
-                for i in 0..<px.count { y[i] = f(px[i]) }
-            }
-        }
-    }
-
-    /// dx = dy ⊙ f'(x), where `derivative` gives f'.
-    static func backward(_ dy: Tensor, x: Tensor, _ derivative: (Float) -> Float) -> Tensor {
-        Tensor.uninitialized(x.shape) { dx in
-            x.storage.withUnsafeBufferPointer { px in
-                dy.storage.withUnsafeBufferPointer { pdy in
-                    for i in 0..<px.count { dx[i] = pdy[i] * derivative(px[i]) }
+                nonisolated(unsafe) let (src, dst) = (px.baseAddress!, y.baseAddress!)
+                parallelChunks(px.count) { range in
+                    for i in range { dst[i] = f(src[i]) }
                 }
             }
         }
     }
 
-    /// GELU value and derivative at x.
-    @inline(__always)
-    static func gelu(_ x: Float, _ approximation: GELUApproximation) -> (value: Float, derivative: Float) {
-        switch approximation {
-        case .tanh:
-            let c: Float = 0.7978845608028654  // √(2/π)
-            let inner = c * (x + 0.044715 * x * x * x)
-            let t = Foundation.tanh(inner)
-            let dInner = c * (1 + 3 * 0.044715 * x * x)
-            return (0.5 * x * (1 + t), 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * dInner)
-        case .erf:
-            let cdf = 0.5 * (1 + Foundation.erf(x * 0.7071067811865476))
-            let pdf = Foundation.exp(-0.5 * x * x) * 0.3989422804014327  // 1/√(2π)
-            return (x * cdf, cdf + x * pdf)
+    /// dx = dy ⊙ f'(x), where `derivative` gives f'.
+    static func backward(_ dy: Tensor, x: Tensor, _ derivative: @escaping @Sendable (Float) -> Float) -> Tensor {
+        Tensor.uninitialized(x.shape) { dx in
+            x.storage.withUnsafeBufferPointer { px in
+                dy.storage.withUnsafeBufferPointer { pdy in
+                    nonisolated(unsafe) let (src, g, dst) = (px.baseAddress!, pdy.baseAddress!, dx.baseAddress!)
+                    parallelChunks(px.count) { range in
+                        for i in range { dst[i] = g[i] * derivative(src[i]) }
+                    }
+                }
+            }
         }
     }
 
-    /// SiLU value and derivative: σ(x)·(1 + x·(1 − σ(x))).
+    static let sqrtTwoOverPi: Float = 0.7978845608028654
+    static let inverseSqrtTwo: Float = 0.7071067811865476
+    static let inverseSqrtTwoPi: Float = 0.3989422804014327
+
     @inline(__always)
-    static func silu(_ x: Float) -> (value: Float, derivative: Float) {
-        let s = 1 / (1 + Foundation.exp(-x))
-        return (x * s, s * (1 + x * (1 - s)))
+    static func gelu(_ x: Float, _ approximation: GELUApproximation) -> Float {
+        switch approximation {
+        // ½(1 + tanh u) = σ(2u): one exp instead of glibc's slow tanhf, and no cancellation.
+        case .tanh: x * sigmoid(2 * sqrtTwoOverPi * (x + 0.044715 * x * x * x))
+        case .erf: 0.5 * x * (1 + Foundation.erf(x * inverseSqrtTwo))
+        }
+    }
+
+    /// GELU'(x). tanh form with t = tanh u, s = σ(2u) = ½(1 + t), so ½(1 − t²) = 2s(1 − s):
+    ///   s + x·2s(1 − s)·√(2/π)(1 + 3·0.044715x²);   erf form: Φ(x) + x·φ(x).
+    @inline(__always)
+    static func geluDerivative(_ x: Float, _ approximation: GELUApproximation) -> Float {
+        switch approximation {
+        case .tanh:
+            let s = sigmoid(2 * sqrtTwoOverPi * (x + 0.044715 * x * x * x))
+            return s + x * 2 * s * (1 - s) * sqrtTwoOverPi * (1 + 3 * 0.044715 * x * x)
+        case .erf:
+            return 0.5 * (1 + Foundation.erf(x * inverseSqrtTwo)) + x * Foundation.exp(-0.5 * x * x) * inverseSqrtTwoPi
+        }
+    }
+
+    @inline(__always) static func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    @inline(__always) static func silu(_ x: Float) -> Float { x * sigmoid(x) }
+    /// SiLU'(x) = σ(x)·(1 + x·(1 − σ(x))).
+    @inline(__always) static func siluDerivative(_ x: Float) -> Float {
+        let s = sigmoid(x)
+        return s * (1 + x * (1 - s))
     }
 
     /// d gate = dy ⊙ up ⊙ silu'(gate),  d up = dy ⊙ silu(gate).
@@ -86,9 +103,8 @@ enum ActivationKernel {
             up.storage.withUnsafeBufferPointer { pu in
                 dy.storage.withUnsafeBufferPointer { pdy in
                     for i in 0..<pg.count {
-                        let (value, derivative) = silu(pg[i])
-                        if needs[0] { dGate[i] = pdy[i] * pu[i] * derivative }
-                        if needs[1] { dUp[i] = pdy[i] * value }
+                        if needs[0] { dGate[i] = pdy[i] * pu[i] * siluDerivative(pg[i]) }
+                        if needs[1] { dUp[i] = pdy[i] * silu(pg[i]) }
                     }
                 }
             }
