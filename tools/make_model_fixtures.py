@@ -8,7 +8,8 @@ Run once by a developer (CI never runs Python):
 What it writes, for each of gpt2, neox-parallel, neox-sequential, llama-gqa, llama-tied:
 
   fixtures/models/<name>/config.json            save_pretrained, float32
-  fixtures/models/<name>/model.safetensors      save_pretrained (safetensors)
+  fixtures/models/<name>/model.safetensors      save_pretrained (safetensors, float32)
+  fixtures/models/<name>/generation_config.json written by save_pretrained (unused)
   fixtures/models/<name>/tokenizer.json         the shared byte-level BPE (see below)
   fixtures/models/<name>/tokenizer_config.json  written by PreTrainedTokenizerFast.save_pretrained
   fixtures/models/<name>/reference.json         logits / hidden states from transformers
@@ -156,7 +157,8 @@ def model_specs(vocab: int, eos_id: int) -> dict[str, tuple]:
         "neox-sequential": ("GPTNeoXForCausalLM", GPTNeoXConfig(
             vocab_size=vocab, hidden_size=D_MODEL, num_hidden_layers=N_LAYERS, num_attention_heads=N_HEADS,
             intermediate_size=4 * D_MODEL, max_position_embeddings=MAX_POS, hidden_act="gelu",
-            rotary_pct=0.5, rotary_emb_base=10000.0, use_parallel_residual=False, layer_norm_eps=1e-5,
+            # a non-default base, so a config reader that ignores it fails the logits check
+            rotary_pct=0.5, rotary_emb_base=25000.0, use_parallel_residual=False, layer_norm_eps=1e-5,
             tie_word_embeddings=False, **common_ids), 103),
         "llama-gqa": ("LlamaForCausalLM", LlamaConfig(
             vocab_size=vocab, hidden_size=D_MODEL, num_hidden_layers=N_LAYERS, num_attention_heads=N_HEADS,
@@ -349,7 +351,9 @@ def main() -> None:
         model = classes[cls_name](config)
         init_weights(model, seed)
         model.eval()
-        model.save_pretrained(folder, safe_serialization=True)
+        # transformers 5.x always writes safetensors: save_pretrained no longer has a
+        # safe_serialization parameter (it would be swallowed silently by **kwargs).
+        model.save_pretrained(folder)
         hf_tokenizer(tok).save_pretrained(folder)
 
         ref = reference(folder, tok, PROMPTS, eos_id)
