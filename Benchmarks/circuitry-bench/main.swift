@@ -57,9 +57,10 @@ func benchSgemm() throws {
 
 /// Forward + backward of one kernel through the tape. The seed op hands the
 /// kernel a fixed upstream gradient, so only the kernel's own backward is timed.
-/// GB/s counts 5 tensor-sized transfers (forward reads x, writes y; backward reads
-/// x or y and dy, writes dx), the formula tools/bench_torch.py uses.
-func benchKernel(_ name: String, shape: [Int], _ op: (Tensor) throws -> Tensor) throws {
+/// GB/s counts bytes read and written as `kernel_bytes` in tools/bench_torch.py does:
+/// forward reads x and writes y, backward reads x (or y) and dy and writes dx — 5n
+/// floats — plus `extraBytes` for per-feature weights (LayerNorm: weight, bias and weight again).
+func benchKernel(_ name: String, shape: [Int], extraFloats: Int = 0, _ op: (Tensor) throws -> Tensor) throws {
     let x = random(shape, seed: 3), upstream = random(shape, seed: 4)
     let ms = try medianMilliseconds {
         let tape = Tape()
@@ -67,7 +68,7 @@ func benchKernel(_ name: String, shape: [Int], _ op: (Tensor) throws -> Tensor) 
         let seed = try recordCustom("seed", inputs: [y], output: .scalar(0)) { (_, _) throws(TensorError) in [upstream] }
         _ = try tape.backward(from: seed)
     }
-    let bytes = 5 * Double(x.count) * 4
+    let bytes = Double(5 * x.count + extraFloats) * 4
     report("\(name) fwd+bwd \(shape)", [("ms", ms), ("GB/s", bytes / (ms / 1e3) / 1e9)])
 }
 
@@ -75,7 +76,7 @@ func benchKernels() throws {
     print("# kernels: forward + backward at GPT-2-small activation shapes (batch 16 × 32 tokens)")
     let d = 768
     let weight = random([d], seed: 5), bias = random([d], seed: 6)
-    try benchKernel("layerNorm", shape: [512, d]) { try layerNorm($0, weight: weight, bias: bias, eps: 1e-5) }
+    try benchKernel("layerNorm", shape: [512, d], extraFloats: 3 * d) { try layerNorm($0, weight: weight, bias: bias, eps: 1e-5) }
     try benchKernel("softmax causal", shape: [16, 12, 32, 32]) { try softmax($0, causal: true) }
     try benchKernel("gelu tanh", shape: [512, 3072]) { try gelu($0, approximation: .tanh) }
 }
