@@ -98,7 +98,7 @@ extension Transformer {
             hidden = try hooks("\(name).hook_post", gelu(pre, approximation: approximation))
         case .swiglu:
             guard let gateWeight = m.gate else { throw ModelError.unsupported("block \(l): SwiGLU MLP without a gate projection") }
-            let gate = try hooks("\(name).hook_pre", linear(x, weight: gateWeight, layout: .outIn))
+            let gate = try hooks("\(name).hook_pre", linear(x, weight: gateWeight, bias: m.gateBias, layout: .outIn))
             let up = try hooks("\(name).hook_pre_linear", linear(x, weight: m.input, bias: m.inputBias, layout: .outIn))
             hidden = try hooks("\(name).hook_post", swiglu(gate: gate, up: up))
         }

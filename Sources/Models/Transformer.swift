@@ -73,8 +73,8 @@ public struct Transformer: Sendable {
         public var activation: Activation
         /// W_in [d_mlp, d_model] (the "up" projection for SwiGLU) and its bias.
         public var input: Tensor, inputBias: Tensor?
-        /// SwiGLU's gate projection [d_mlp, d_model].
-        public var gate: Tensor?
+        /// SwiGLU's gate projection [d_mlp, d_model] and its bias.
+        public var gate: Tensor?, gateBias: Tensor?
         /// W_out [d_model, d_mlp] and its bias.
         public var output: Tensor, outputBias: Tensor?
     }
@@ -98,7 +98,7 @@ public struct Transformer: Sendable {
             let tensors: [Tensor?] = [
                 block.attentionNorm.weight, block.attentionNorm.bias, block.mlpNorm.weight, block.mlpNorm.bias,
                 a.query, a.queryBias, a.key, a.keyBias, a.value, a.valueBias, a.output, a.outputBias,
-                m.input, m.inputBias, m.gate, m.output, m.outputBias,
+                m.input, m.inputBias, m.gate, m.gateBias, m.output, m.outputBias,
             ]
             total += tensors.compactMap { $0?.count }.reduce(0, +)
         }
