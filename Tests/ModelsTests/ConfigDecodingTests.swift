@@ -139,7 +139,7 @@ func decodeConfig(_ json: String) throws -> ModelConfig {
     }
 
     @Test func loadReadsAFolderOrAFile() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let url = try folder.write(Self.pythia70m, to: "config.json")
         #expect(try ModelConfig.load(directory: folder.url) == (try decodeConfig(Self.pythia70m)))

@@ -47,7 +47,7 @@ import Testing
     }
 
     @Test func writeIsAtomicAndValidates() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let url = folder.file("config.json")
         try Self.samples[3].write(to: url)

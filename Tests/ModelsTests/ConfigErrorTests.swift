@@ -120,7 +120,7 @@ import Testing
     }
 
     @Test func missingFileNamesThePath() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         expectCheckpointError(path: folder.file("config.json").path, mentions: ["cannot read"]) { _ = try ModelConfig.load(directory: folder.url) }
     }

@@ -5,13 +5,13 @@ import Tensors
 
 @Suite struct SafeTensorsDTypeTests {
     /// A one-tensor file holding `data` as `dtype` with `shape`.
-    func oneTensorFile(dtype: String, shape: [Int], data: [UInt8], in folder: TemporaryFolder) throws -> SafeTensorsFile {
+    func oneTensorFile(dtype: String, shape: [Int], data: [UInt8], in folder: CheckpointTestFolder) throws -> SafeTensorsFile {
         let header = #"{"t":{"dtype":"\#(dtype)","shape":\#(shape),"data_offsets":[0,\#(data.count)]}}"#
         return try SafeTensorsFile(contentsOf: try folder.write(safetensorsBytes(header: header, data: data), to: "\(dtype).safetensors"))
     }
 
     @Test func f16DecodesExactlyIncludingSubnormalsInfinitiesAndNegativeZero() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let cases: [(UInt16, Float)] = [
             (0x0000, 0), (0x8000, -0.0), (0x3C00, 1), (0xC000, -2), (0x3555, 0.333251953125),
@@ -52,7 +52,7 @@ import Tensors
     #endif
 
     @Test func bf16IsTheTopHalfOfFloat32() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let cases: [(UInt16, Float)] = [
             (0x0000, 0), (0x8000, -0.0), (0x3F80, 1), (0xBF80, -1), (0x4049, 3.140625), (0xC2F7, -123.5),
@@ -68,7 +68,7 @@ import Tensors
     }
 
     @Test func f64IntegersAndBoolConvert() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let f64 = try oneTensorFile(dtype: "F64", shape: [2, 2], data: littleEndianBytes([1.5, -0.0, 1e300, 0.1]), in: folder)
         let values = try f64.tensor("t")
@@ -85,7 +85,7 @@ import Tensors
 
     @Test func misalignedDataReadsCorrectly() throws {
         // A 1-byte U8 tensor first puts the F32 and F16 data at odd addresses.
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let header = #"{"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},"b":{"dtype":"F32","shape":[2],"data_offsets":[1,9]},"c":{"dtype":"F16","shape":[1],"data_offsets":[9,11]}}"#
         let data: [UInt8] = [200] + littleEndianBytes([Float(1.5), -7]) + littleEndianBytes([UInt16(0x3C00)])
@@ -96,7 +96,7 @@ import Tensors
     }
 
     @Test func listingNeedsNoConversionAndUnconvertibleDTypesSayWhy() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         // F4 packs two elements a byte: 4 elements take 2 bytes.
         let header = #"{"__metadata__":{"format":"pt"},"w":{"dtype":"F8_E4M3","shape":[2,2],"data_offsets":[0,4]},"m":{"dtype":"BOOL","shape":[1,1,2,2],"data_offsets":[4,8]},"q":{"dtype":"F4","shape":[4],"data_offsets":[8,10]}}"#

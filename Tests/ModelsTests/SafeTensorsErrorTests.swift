@@ -10,7 +10,7 @@ import Tensors
     func expectOpenFails(
         _ bytes: [UInt8], mentions: [String], sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> CheckpointError? {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let url = try folder.write(bytes, to: "model.safetensors")
         return expectCheckpointError(path: url.path, mentions: mentions, sourceLocation: sourceLocation) {
@@ -47,7 +47,7 @@ import Tensors
     }
 
     @Test func headerLengthBeyondTheLimit() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         // A sparse file larger than the limit, so the length fits in the file but not in the format.
         let url = folder.file("big.safetensors")
@@ -120,7 +120,7 @@ import Tensors
     }
 
     @Test func missingTensor() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let url = folder.file("model.safetensors")
         try SafeTensorsWriter.write(["wte.weight": try Tensor(shape: [2], storage: [1, 2])], to: url)
@@ -132,7 +132,7 @@ import Tensors
     }
 
     @Test func wrongShape() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let url = folder.file("model.safetensors")
         try SafeTensorsWriter.write(["x": try Tensor(shape: [3, 4], storage: [Float](repeating: 1, count: 12))], to: url)
@@ -144,7 +144,7 @@ import Tensors
     }
 
     @Test func unreadablePaths() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let missing = folder.file("nope.safetensors")
         expectCheckpointError(path: missing.path, mentions: ["cannot read", "No such file"]) { _ = try SafeTensorsFile(contentsOf: missing) }

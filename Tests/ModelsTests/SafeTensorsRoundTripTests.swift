@@ -18,7 +18,7 @@ import Tensors
     }
 
     @Test func writtenTensorsReadBackBitForBit() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let tensors = try sampleTensors()
         let url = folder.file("model.safetensors")
@@ -48,7 +48,7 @@ import Tensors
             #expect(header[header.index(after: end)...].allSatisfy { $0 == " " }, "padding is spaces")
             #expect(header.contains("\"__metadata__\"") == (metadata != nil))
 
-            let folder = try TemporaryFolder()
+            let folder = try CheckpointTestFolder()
             defer { folder.remove() }
             let file = try SafeTensorsFile(contentsOf: try folder.write(bytes, to: "x.safetensors"))
             #expect(file.headerLength == headerLength)
@@ -64,7 +64,7 @@ import Tensors
     }
 
     @Test func metadataRoundTrips() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let tensors = ["x": try Tensor(shape: [1], storage: [1])]
         let metadata = ["format": "pt", "step": "1000", "quote\"and\\slash": "line\nbreak\ttab ünïcödé ✓"]
@@ -79,7 +79,7 @@ import Tensors
     }
 
     @Test func fileWriterMatchesInMemorySerialization() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let tensors = try sampleTensors()
         try SafeTensorsWriter.write(tensors, to: folder.file("a.safetensors"))
@@ -88,7 +88,7 @@ import Tensors
     }
 
     @Test func writeReplacesAnExistingFileAtomically() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let url = folder.file("model.safetensors")
         try SafeTensorsWriter.write(["old": try Tensor(shape: [1], storage: [1])], to: url)
@@ -99,7 +99,7 @@ import Tensors
     }
 
     @Test func failedWritesLeaveNothingBehind() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let url = folder.file("model.safetensors")
         try SafeTensorsWriter.write(["keep": try Tensor(shape: [1], storage: [7])], to: url)

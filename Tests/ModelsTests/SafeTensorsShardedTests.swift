@@ -8,7 +8,7 @@ import Tensors
     let second = "model-00002-of-00002.safetensors"
 
     /// Two shards and their index in `folder`.
-    func writeShardedCheckpoint(in folder: TemporaryFolder) throws {
+    func writeShardedCheckpoint(in folder: CheckpointTestFolder) throws {
         try SafeTensorsWriter.write([
             "wte.weight": try Tensor(shape: [4, 2], storage: (0..<8).map(Float.init)),
             "h.0.ln_1.weight": try Tensor(shape: [2], storage: [1, 1]),
@@ -29,7 +29,7 @@ import Tensors
     }
 
     @Test func readsTensorsAcrossShards() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         try writeShardedCheckpoint(in: folder)
         let sharded = try ShardedSafeTensors(contentsOf: folder.file(Checkpoint.indexFileName))
@@ -49,7 +49,7 @@ import Tensors
     }
 
     @Test func checkpointFolderFindsTheIndex() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         try writeShardedCheckpoint(in: folder)
         let checkpoint = try Checkpoint(directory: folder.url)
@@ -63,7 +63,7 @@ import Tensors
     }
 
     @Test func singleFileWinsOverTheIndex() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         try writeShardedCheckpoint(in: folder)
         try SafeTensorsWriter.write(["only": Tensor.scalar(1)], to: folder.file(Checkpoint.weightsFileName))
@@ -77,7 +77,7 @@ import Tensors
     }
 
     @Test func indexNamingAMissingShard() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         try writeShardedCheckpoint(in: folder)
         try FileManager.default.removeItem(at: folder.file(second))
@@ -90,7 +90,7 @@ import Tensors
     }
 
     @Test func indexMappingATensorToTheWrongShard() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         try writeShardedCheckpoint(in: folder)
         try folder.write(#"{"weight_map": {"ln_f.bias": "\#(first)"}}"#, to: Checkpoint.indexFileName)
@@ -101,7 +101,7 @@ import Tensors
     }
 
     @Test func malformedIndexes() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         let index = folder.file(Checkpoint.indexFileName)
         let cases: [(String, [String])] = [
@@ -118,7 +118,7 @@ import Tensors
     }
 
     @Test func corruptShardIsNamedWhenFirstRead() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         try writeShardedCheckpoint(in: folder)
         let bytes = try Data(contentsOf: folder.file(second))
@@ -131,7 +131,7 @@ import Tensors
     }
 
     @Test func folderWithoutSafetensorsSaysWhatItFound() throws {
-        let folder = try TemporaryFolder()
+        let folder = try CheckpointTestFolder()
         defer { folder.remove() }
         try folder.write("{}", to: "config.json")
         expectCheckpointError(path: folder.path, mentions: ["no model.safetensors or model.safetensors.index.json"]) {

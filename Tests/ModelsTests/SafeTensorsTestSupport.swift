@@ -4,7 +4,7 @@ import Testing
 import Tensors
 
 /// A fresh temporary folder, removed when the test's `defer` calls `remove()`.
-struct TemporaryFolder {
+struct CheckpointTestFolder {
     let url: URL
     var path: String { url.path }
 
@@ -79,7 +79,7 @@ func expectCheckpointError(
 
 /// `/work/shared/models/<name>` next to the package: walk up from this file to the folder holding
 /// Package.swift, then `../shared/models/<name>`.
-func sharedModelFolder(_ name: String, filePath: String = #filePath) -> URL? {
+func checkpointTestSharedModel(_ name: String, filePath: String = #filePath) -> URL? {
     var folder = URL(fileURLWithPath: filePath).deletingLastPathComponent()
     while folder.path != "/" {
         if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
