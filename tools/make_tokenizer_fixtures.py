@@ -15,7 +15,9 @@ writes for each one
     fixtures/tokenizers/<name>/meta.json         vocab size, special ids, decode-only cases
 
 where every expected value is computed by `tokenizers` from the tokenizer.json
-as written on disk. It also writes fixtures/tokenizers/stories260K-cases.json,
+as written on disk. It also writes fixtures/tokenizers/unicode-classes.json (which code points
+`tokenizers` puts in each character class it uses) and
+fixtures/tokenizers/stories260K-cases.json,
 the same cases computed on the shared model's tokenizer
 (../shared/models/stories260K/tokenizer.json beside the repository) when that
 file exists; the tokenizer itself is never copied into the repository.
@@ -187,6 +189,14 @@ def write_json(path, value):
         f.write("\n")
 
 
+def write_cases(path, cases):
+    """A JSON array with one case a line (small and easy to diff)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [json.dumps(c, ensure_ascii=False, separators=(",", ":")) for c in cases]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("[\n" + ",\n".join(lines) + "\n]\n")
+
+
 def save(name, tok, all_texts, legacy_merges=False, seed=0):
     """Write tokenizer.json, reload it from disk, and compute the cases from the reloaded file."""
     path = OUT / name / "tokenizer.json"
@@ -195,7 +205,7 @@ def save(name, tok, all_texts, legacy_merges=False, seed=0):
         data["model"]["merges"] = [" ".join(m) for m in data["model"]["merges"]]
     write_json(path, data)
     reloaded = Tokenizer.from_file(str(path))
-    write_json(OUT / name / "cases.json", cases_for(reloaded, all_texts))
+    write_cases(OUT / name / "cases.json", cases_for(reloaded, all_texts))
     write_json(OUT / name / "meta.json", meta_for(reloaded, seed))
     print(f"{name}: {path.stat().st_size} bytes, vocab {reloaded.get_vocab_size(True)}")
 
@@ -429,6 +439,46 @@ def bpe_suffix():
     return Tokenizer.from_str(json.dumps(spec))
 
 
+def ranges(members):
+    out = []
+    for c in members:
+        if out and out[-1][1] == c - 1:
+            out[-1][1] = c
+        else:
+            out.append([c, c])
+    return out
+
+
+def unicode_classes():
+    """Which code points `tokenizers` puts in each character class it uses, as
+    [first, last] ranges: the Oniguruma classes of `Regex` patterns (probed
+    with a Split pre-tokenizer over every code point at once), and the Rust
+    classes behind Whitespace (regex crate `\\w`), Punctuation, Digits and
+    WhitespaceSplit (probed one code point at a time between two letters)."""
+    cps = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    text = "".join(map(chr, cps))
+    out = {}
+    for name, pattern in [("onig_L", r"\p{L}"), ("onig_N", r"\p{N}"), ("onig_s", r"\s"), ("onig_w", r"\w")]:
+        split = pre_tokenizers.Split(Regex(pattern), behavior="removed")
+        covered = bytearray(len(cps))
+        for _, (a, b) in split.pre_tokenize_str(text):
+            covered[a:b] = b"\x01" * (b - a)
+        out[name] = ranges([c for i, c in enumerate(cps) if not covered[i]])
+    probes = [
+        ("regex_w", pre_tokenizers.Whitespace(), lambda n: n == 1),
+        ("punctuation", pre_tokenizers.Punctuation(), lambda n: n == 3),
+        ("numeric", pre_tokenizers.Digits(individual_digits=True), lambda n: n == 3),
+        ("whitespace", pre_tokenizers.WhitespaceSplit(), lambda n: n == 2),
+    ]
+    for name, pretok, member in probes:
+        out[name] = ranges([c for c in cps if member(len(pretok.pre_tokenize_str("a" + chr(c) + "a")))])
+    path = OUT / "unicode-classes.json"
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, separators=(",", ":"))
+        f.write("\n")
+    print(f"unicode classes: {path.stat().st_size} bytes")
+
+
 def main():
     all_texts = texts()
     save("bytelevel-bpe", bytelevel_bpe(), all_texts, seed=1)
@@ -439,9 +489,10 @@ def main():
     save("metaspace-digits", metaspace_digits(), all_texts, seed=6)
     save("llama3-regex", llama3_regex(), all_texts, seed=7)
     save("bpe-suffix", bpe_suffix(), all_texts, seed=8)
+    unicode_classes()
     if STORIES.exists():
         stories = Tokenizer.from_file(str(STORIES))
-        write_json(OUT / "stories260K-cases.json", cases_for(stories, all_texts))
+        write_cases(OUT / "stories260K-cases.json", cases_for(stories, all_texts))
         print(f"stories260K: {len(all_texts)} cases")
     else:
         print(f"skipped stories260K: {STORIES} not found")

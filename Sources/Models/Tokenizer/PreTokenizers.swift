@@ -185,7 +185,7 @@ indirect enum PreTokenizer: Sendable {
             let matches = pattern.matches(in: text)
             PreTokenizer.emit(piece, Splitting.split(text, matches: matches, invert: invert, behavior: behavior), into: &out)
         case .digits(let individual):
-            let matches = Splitting.scalarMatches(text, UnicodeClass.isNumber)
+            let matches = Splitting.scalarMatches(text, UnicodeClass.isNumeric)
             let behavior: SplitBehavior = individual ? .isolated : .contiguous
             PreTokenizer.emit(piece, Splitting.split(text, matches: matches, behavior: behavior), into: &out)
         case .punctuation(let behavior):

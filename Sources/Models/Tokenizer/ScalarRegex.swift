@@ -69,10 +69,10 @@ struct ScalarRegex: Sendable {
             case .range(let lo, let hi): return lo <= s.value && s.value <= hi
             case .whitespace: return UnicodeClass.isWhitespace(s)
             case .digit: return UnicodeClass.isDecimalDigit(s)
-            case .word: return UnicodeClass.isWord(s)
+            case .word: return UnicodeClass.isOnigurumaWord(s)
             case .hex: return s.properties.isASCIIHexDigit
             case .alphabetic: return s.properties.isAlphabetic
-            case .categories(let set): return set.contains(s.properties.generalCategory)
+            case .categories(let set): return set.contains(UnicodeClass.category(s))
             case .union(let sets): return sets.contains { $0.contains(s) }
             case .negated(let set): return !set.contains(s)
             }
