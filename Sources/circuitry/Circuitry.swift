@@ -2,5 +2,8 @@ import ArgumentParser
 
 @main
 struct Circuitry: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "circuitry", abstract: "Circuit discovery for language models.")
+    static let configuration = CommandConfiguration(
+        commandName: "circuitry",
+        abstract: "Circuit discovery for language models: load checkpoints, attribute, prune, render.",
+        subcommands: [Info.self, Tokenize.self, Logits.self, Generate.self])
 }

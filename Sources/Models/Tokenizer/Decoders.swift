@@ -1,7 +1,7 @@
 /// A `decoder` of `tokenizer.json`: `decodeChain` maps token strings to
 /// strings, and the decoded text is their concatenation.
-indirect enum Decoder: Sendable {
-    case sequence([Decoder])
+indirect enum TokenDecoder: Sendable {
+    case sequence([TokenDecoder])
     case byteLevel
     case replace(TextPattern, [Unicode.Scalar])
     case byteFallback
@@ -15,11 +15,11 @@ indirect enum Decoder: Sendable {
         "Sequence", "ByteLevel", "Replace", "ByteFallback", "Fuse", "Strip", "Metaspace", "WordPiece", "BPEDecoder",
     ]
 
-    static func parse(_ node: JSONNode) throws(TokenizerError) -> Decoder? {
+    static func parse(_ node: JSONNode) throws(TokenizerError) -> TokenDecoder? {
         if node.isNull { return nil }
         switch try node.componentType(supported: supported) {
         case "Sequence":
-            var items: [Decoder] = []
+            var items: [TokenDecoder] = []
             for child in try node["decoders"].array() {
                 if let d = try parse(child) { items.append(d) }
             }
@@ -73,13 +73,13 @@ indirect enum Decoder: Sendable {
             }
             return [String(decoding: bytes, as: UTF8.self)]
         case .replace(let pattern, let content):
-            return tokens.map { Decoder.string(pattern.replace(in: Array($0.unicodeScalars), with: content)) }
+            return tokens.map { TokenDecoder.string(pattern.replace(in: Array($0.unicodeScalars), with: content)) }
         case .byteFallback:
             var out: [String] = []
             var pending: [UInt8] = []
             func flush() {
                 guard !pending.isEmpty else { return }
-                if let s = Decoder.validUTF8(pending) {
+                if let s = TokenDecoder.validUTF8(pending) {
                     out.append(s)
                 } else {
                     out.append(contentsOf: repeatElement("\u{FFFD}", count: pending.count))
@@ -109,7 +109,7 @@ indirect enum Decoder: Sendable {
                     hi -= 1
                     stripped += 1
                 }
-                return Decoder.string(scalars[lo..<hi])
+                return TokenDecoder.string(scalars[lo..<hi])
             }
         case .metaspace(let replacement, let scheme):
             // As `tokenizers`: in the first token every replacement character is
@@ -136,13 +136,13 @@ indirect enum Decoder: Sendable {
                         t = " " + t
                     }
                 }
-                return cleanup ? Decoder.cleanup(t) : t
+                return cleanup ? TokenDecoder.cleanup(t) : t
             }
         case .bpe(let suffix):
             let suffixScalars = Array(suffix.unicodeScalars)
             return tokens.enumerated().map { index, token in
                 let replacement: [Unicode.Scalar] = index == tokens.count - 1 ? [] : [" "]
-                return Decoder.string(
+                return TokenDecoder.string(
                     TextPattern.string(suffixScalars).replace(in: Array(token.unicodeScalars), with: replacement))
             }
         }

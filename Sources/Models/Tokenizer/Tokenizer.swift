@@ -29,7 +29,7 @@ public final class Tokenizer: Sendable {
     private let normalizer: Normalizer?
     private let preTokenizer: PreTokenizer?
     private let postProcessor: PostProcessor?
-    private let decoder: Decoder?
+    private let decoder: TokenDecoder?
     private let addedById: [Int: String]
     private let addedByContent: [ExactString: Int]
     private let specialContents: Set<ExactString>
@@ -77,7 +77,7 @@ public final class Tokenizer: Sendable {
         preTokenizer = try PreTokenizer.parse(top["pre_tokenizer"])
         let postProcessor = try PostProcessor.parse(top["post_processor"])
         self.postProcessor = postProcessor
-        decoder = try Decoder.parse(top["decoder"])
+        decoder = try TokenDecoder.parse(top["decoder"])
 
         // Added tokens take the model's id when the model knows the content.
         let vocab = model.vocab
