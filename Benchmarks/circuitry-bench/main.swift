@@ -4,6 +4,7 @@
 
 import CBLAS
 import Foundation
+import Models
 import Tensors
 
 /// Median wall time in milliseconds of `runs` calls after `warmup` calls.
@@ -81,11 +82,33 @@ func benchKernels() throws {
     try benchKernel("gelu tanh", shape: [512, 3072]) { try gelu($0, approximation: .tanh) }
 }
 
+/// One forward pass of a GPT-2-small-shaped model (random weights made in-process),
+/// 16 sequences × 32 tokens, full-vocabulary logits: tools/bench_torch.py `forward`.
+func benchForward() throws {
+    print("# forward: GPT-2 small shape (12 layers, d_model 768, 12 heads, vocab 50257), batch 16 × 32, full logits")
+    let config = ModelConfig.gpt2(GPT2Config(nEmbd: 768, nLayer: 12, nHead: 12, vocabSize: 50257, nPositions: 1024))
+    let model = try Transformer.randomlyInitialized(config: config, seed: 0)
+    var state: UInt64 = 1
+    let sequences = (0..<16).map { _ in
+        (0..<32).map { _ -> Int in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33) % 50257
+        }
+    }
+    let batch = try TokenBatch(sequences)
+    let ms = try medianMilliseconds(warmup: 2, runs: 10) { _ = try model.logits(batch) }
+    // The FLOP count of bench_torch.py: matmuls of the blocks and the unembedding, plus attention.
+    let (tokens, d, mlp) = (512.0, 768.0, 3072.0)
+    let gflop = (2 * tokens * (12 * (4 * d * d + 2 * d * mlp) + d * 50257) + 12 * 2 * 2 * 16 * 32 * 32 * d) / 1e9
+    report("forward 16x32", [("ms", ms), ("gflop", gflop), ("gflops", gflop / (ms / 1e3))])
+}
+
 let arguments = Set(CommandLine.arguments.dropFirst())
 let all = arguments.isEmpty || arguments.contains("all")
 do {
     if all || arguments.contains("sgemm") { try benchSgemm() }
     if all || arguments.contains("kernels") { try benchKernels() }
+    if all || arguments.contains("forward") { try benchForward() }
 } catch {
     FileHandle.standardError.write(Data("circuitry-bench: \(error)\n".utf8))
     exit(1)

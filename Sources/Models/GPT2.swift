@@ -59,3 +59,27 @@ extension Transformer {
             parallelResidual: false)
     }
 }
+
+extension Transformer {
+    /// GPT-2's checkpoint tensors (transformers' names, Conv1D layouts).
+    static func gpt2Parameters(_ c: GPT2Config) -> [ParameterSpec] {
+        let (d, mlp) = (c.nEmbd, c.dMLP)
+        var specs = [ParameterSpec(name: "transformer.wte.weight", shape: [c.vocabSize, d], kind: .weight),
+                     ParameterSpec(name: "transformer.wpe.weight", shape: [c.nPositions, d], kind: .weight)]
+        func norm(_ name: String) -> [ParameterSpec] {
+            [ParameterSpec(name: "\(name).weight", shape: [d], kind: .normScale), ParameterSpec(name: "\(name).bias", shape: [d], kind: .bias)]
+        }
+        func conv1D(_ name: String, _ inputs: Int, _ outputs: Int) -> [ParameterSpec] {
+            [ParameterSpec(name: "\(name).weight", shape: [inputs, outputs], kind: .weight),
+             ParameterSpec(name: "\(name).bias", shape: [outputs], kind: .bias)]
+        }
+        for l in 0..<c.nLayer {
+            let p = "transformer.h.\(l)"
+            specs += norm("\(p).ln_1") + conv1D("\(p).attn.c_attn", d, 3 * d) + conv1D("\(p).attn.c_proj", d, d)
+            specs += norm("\(p).ln_2") + conv1D("\(p).mlp.c_fc", d, mlp) + conv1D("\(p).mlp.c_proj", mlp, d)
+        }
+        specs += norm("transformer.ln_f")
+        if !c.tieWordEmbeddings { specs.append(ParameterSpec(name: "lm_head.weight", shape: [c.vocabSize, d], kind: .weight)) }
+        return specs
+    }
+}

@@ -54,3 +54,28 @@ extension Transformer {
             parallelResidual: c.useParallelResidual)
     }
 }
+
+extension Transformer {
+    /// GPT-NeoX's checkpoint tensors (transformers' names, [out, in] layouts).
+    static func gptNeoXParameters(_ c: GPTNeoXConfig) -> [ParameterSpec] {
+        let (d, mlp) = (c.hiddenSize, c.intermediateSize)
+        var specs = [ParameterSpec(name: "gpt_neox.embed_in.weight", shape: [c.vocabSize, d], kind: .weight)]
+        func norm(_ name: String) -> [ParameterSpec] {
+            [ParameterSpec(name: "\(name).weight", shape: [d], kind: .normScale), ParameterSpec(name: "\(name).bias", shape: [d], kind: .bias)]
+        }
+        func linear(_ name: String, _ outputs: Int, _ inputs: Int, bias: Bool) -> [ParameterSpec] {
+            [ParameterSpec(name: "\(name).weight", shape: [outputs, inputs], kind: .weight)]
+                + (bias ? [ParameterSpec(name: "\(name).bias", shape: [outputs], kind: .bias)] : [])
+        }
+        for l in 0..<c.numHiddenLayers {
+            let p = "gpt_neox.layers.\(l)"
+            specs += norm("\(p).input_layernorm") + norm("\(p).post_attention_layernorm")
+            specs += linear("\(p).attention.query_key_value", 3 * d, d, bias: c.attentionBias)
+            specs += linear("\(p).attention.dense", d, d, bias: c.attentionBias)
+            specs += linear("\(p).mlp.dense_h_to_4h", mlp, d, bias: true) + linear("\(p).mlp.dense_4h_to_h", d, mlp, bias: true)
+        }
+        specs += norm("gpt_neox.final_layer_norm")
+        if !c.tieWordEmbeddings { specs.append(ParameterSpec(name: "embed_out.weight", shape: [c.vocabSize, d], kind: .weight)) }
+        return specs
+    }
+}

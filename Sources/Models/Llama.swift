@@ -52,3 +52,29 @@ extension Transformer {
             parallelResidual: false)
     }
 }
+
+extension Transformer {
+    /// Llama's checkpoint tensors (transformers' names, [out, in] layouts).
+    static func llamaParameters(_ c: LlamaConfig) -> [ParameterSpec] {
+        let (d, mlp, dh) = (c.hiddenSize, c.intermediateSize, c.headDim)
+        var specs = [ParameterSpec(name: "model.embed_tokens.weight", shape: [c.vocabSize, d], kind: .weight)]
+        func linear(_ name: String, _ outputs: Int, _ inputs: Int, bias: Bool) -> [ParameterSpec] {
+            [ParameterSpec(name: "\(name).weight", shape: [outputs, inputs], kind: .weight)]
+                + (bias ? [ParameterSpec(name: "\(name).bias", shape: [outputs], kind: .bias)] : [])
+        }
+        for l in 0..<c.numHiddenLayers {
+            let p = "model.layers.\(l)"
+            specs += [ParameterSpec(name: "\(p).input_layernorm.weight", shape: [d], kind: .normScale),
+                      ParameterSpec(name: "\(p).post_attention_layernorm.weight", shape: [d], kind: .normScale)]
+            specs += linear("\(p).self_attn.q_proj", c.numAttentionHeads * dh, d, bias: c.attentionBias)
+            specs += linear("\(p).self_attn.k_proj", c.numKeyValueHeads * dh, d, bias: c.attentionBias)
+            specs += linear("\(p).self_attn.v_proj", c.numKeyValueHeads * dh, d, bias: c.attentionBias)
+            specs += linear("\(p).self_attn.o_proj", d, c.numAttentionHeads * dh, bias: c.attentionBias)
+            specs += linear("\(p).mlp.gate_proj", mlp, d, bias: c.mlpBias) + linear("\(p).mlp.up_proj", mlp, d, bias: c.mlpBias)
+            specs += linear("\(p).mlp.down_proj", d, mlp, bias: c.mlpBias)
+        }
+        specs.append(ParameterSpec(name: "model.norm.weight", shape: [d], kind: .normScale))
+        if !c.tieWordEmbeddings { specs.append(ParameterSpec(name: "lm_head.weight", shape: [c.vocabSize, d], kind: .weight)) }
+        return specs
+    }
+}

@@ -9,7 +9,7 @@ import Tensors
 @Suite("Models vs transformers")
 struct ModelFixtureTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let models = ["gpt2", "neox-parallel", "neox-sequential", "llama-gqa", "llama-tied"]
+    static let models: [String] = ["gpt2", "neox-parallel", "neox-sequential", "llama-gqa", "llama-tied"]
 
     struct Reference: Decodable {
         struct Prompt: Decodable { let text: String; let token_ids: [Int]; let logits: [[Float]] }

@@ -74,11 +74,14 @@ enum Broadcast {
         }
     }
 
+    @inline(__always)
     static func apply(_ op: String, _ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) throws(TensorError) -> Tensor {
         apply(into: try shape(op, a.shape, b.shape), a, b, f)
     }
 
     /// The kernel proper, for an output shape both operands are known to broadcast to.
+    /// Inlined so each call site's `f` is specialised into a tight, vectorisable loop.
+    @inline(__always)
     static func apply(into outShape: [Int], _ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
         Tensor.uninitialized(outShape) { y in
             a.storage.withUnsafeBufferPointer { pa in
