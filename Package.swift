@@ -39,6 +39,7 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors"]),
         .testTarget(name: "ExportTests", dependencies: ["Export"]),
+        .testTarget(name: "CircuitryTests", dependencies: ["circuitry"]),
     ],
     swiftLanguageModes: [.v6]
 )
