@@ -24,11 +24,12 @@ let package = Package(
 
         .target(name: "Tensors", dependencies: ["CBLAS"]),
         .target(name: "Models", dependencies: ["Tensors"]),
-        .target(name: "Export", dependencies: ["CGraphviz"]),
+        .target(name: "Attribution", dependencies: ["Models", "Tensors"]),
+        .target(name: "Export", dependencies: ["Attribution", "CGraphviz"]),
         .executableTarget(
             name: "circuitry",
             dependencies: [
-                "Tensors", "Models", "Export",
+                "Tensors", "Models", "Attribution", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Release-mode benchmarks (`make bench`); medians of repeated runs.
@@ -38,6 +39,7 @@ let package = Package(
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models", "Tensors"]),
         .testTarget(name: "ExportTests", dependencies: ["Export"]),
         .testTarget(name: "CircuitryTests", dependencies: ["circuitry"]),
     ],
