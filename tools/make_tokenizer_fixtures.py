@@ -174,10 +174,14 @@ def meta_for(tok, seed):
             "decoded_skip": tok.decode(ids, skip_special_tokens=True),
         })
     vocab = tok.get_vocab(with_added_tokens=True)
+    added = {t.content for t in tok.get_added_tokens_decoder().values()}
     some = sorted(vocab.items(), key=lambda kv: kv[1])[:: max(1, size // 40)]
+    some += sorted((k, v) for k, v in vocab.items() if k in added)
     return {
         "vocab_size": size,
-        "tokens": [{"token": k, "id": v} for k, v in some],
+        # id_to_token can differ from the vocabulary's spelling: a normalized
+        # added token comes back normalized.
+        "tokens": [{"token": k, "id": v, "id_to_token": tok.id_to_token(v)} for k, v in some],
         "decode_cases": decode_cases,
     }
 
@@ -250,7 +254,7 @@ def neox_style():
     ])
     tok.add_tokens([
         AddedToken("   ", normalized=True, special=False),
-        AddedToken("<|sep|>", normalized=False, special=False),
+        AddedToken("<|sep|>", rstrip=True, normalized=False, special=False),
         AddedToken("Circuit", single_word=True, normalized=False, special=False),
     ])
     return tok
@@ -280,6 +284,10 @@ def llama_bpe():
             {"id": i, "content": c, "single_word": False, "lstrip": False, "rstrip": False,
              "normalized": False, "special": True}
             for i, c in enumerate(["<unk>", "<s>", "</s>"])
+        ] + [
+            # A normalized added token: it is matched as the normalizer spells it ("▁Circuit").
+            {"id": len(vocab), "content": "Circuit", "single_word": False, "lstrip": False, "rstrip": False,
+             "normalized": True, "special": False},
         ],
         "normalizer": {"type": "Sequence", "normalizers": [
             {"type": "Prepend", "prepend": "▁"},

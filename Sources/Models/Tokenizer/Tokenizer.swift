@@ -96,17 +96,20 @@ public final class Tokenizer: Sendable {
             let id = vocab.tokenToId[key] ?? parsed.id
             if vocab.tokenToId[key] == nil && addedByContent[key] == nil { extra += 1 }
             let token = AddedToken(copying: parsed, id: id)
-            addedById[id] = token.content
+            let content = Array(token.content.unicodeScalars)
+            // A normalized token is spelled as the normalizer writes it, both when
+            // matched in normalized text and when its id is turned back into a token.
+            let spelling = token.normalized ? (normalizer?.apply(content) ?? content) : content
+            addedById[id] = ExactString(scalars: spelling).value
             addedByContent[key] = id
             if token.special {
                 specialContents.insert(key)
                 specialIds.insert(id)
             }
             if token.normalized {
-                let content = Array(token.content.unicodeScalars)
-                normalizedMatcher.add(token, pattern: normalizer?.apply(content) ?? content)
+                normalizedMatcher.add(token, pattern: spelling)
             } else {
-                rawMatcher.add(token, pattern: Array(token.content.unicodeScalars))
+                rawMatcher.add(token, pattern: content)
             }
         }
         self.addedById = addedById
@@ -178,6 +181,8 @@ public final class Tokenizer: Sendable {
     }
 
     /// The token spelled by `id` (added tokens first, then the model's vocabulary).
+    /// As in `tokenizers`, an added token with `normalized: true` comes back as
+    /// the normalizer spells it (`▁Circuit` for `Circuit` under a `Prepend("▁")`).
     public func token(for id: Int) -> String? {
         addedById[id] ?? model.vocab.idToToken[id]
     }
