@@ -58,6 +58,7 @@ struct ScalarRegex: Sendable {
         case scalar(Unicode.Scalar)
         case range(UInt32, UInt32)
         case whitespace, digit, word, hex, alphabetic
+        case letter, number  // \p{L}, \p{N} (fast paths)
         case categories(Set<Unicode.GeneralCategory>)
         case union([ScalarSet])
         case negated(ScalarSet)
@@ -72,6 +73,8 @@ struct ScalarRegex: Sendable {
             case .word: return UnicodeClass.isOnigurumaWord(s)
             case .hex: return s.properties.isASCIIHexDigit
             case .alphabetic: return s.properties.isAlphabetic
+            case .letter: return UnicodeClass.isLetter(s)
+            case .number: return UnicodeClass.isNumber(s)
             case .categories(let set): return set.contains(UnicodeClass.category(s))
             case .union(let sets): return sets.contains { $0.contains(s) }
             case .negated(let set): return !set.contains(s)
@@ -338,7 +341,13 @@ struct ScalarRegex: Sendable {
                 i += 1
                 let set: ScalarSet
                 if let categories = UnicodeClass.categories(named: name) {
-                    set = .categories(categories)
+                    if categories == UnicodeClass.categories(named: "L") {
+                        set = .letter
+                    } else if categories == UnicodeClass.categories(named: "N") {
+                        set = .number
+                    } else {
+                        set = .categories(categories)
+                    }
                 } else {
                     switch name.lowercased() {
                     case "alpha", "alphabetic": set = .alphabetic
