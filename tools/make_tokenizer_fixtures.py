@@ -384,13 +384,17 @@ def llama3_regex():
     return tok
 
 
-def simple_bpe(words, n_merges, suffix):
+def simple_bpe(words, n_merges, suffix="", prefix=""):
     """A tiny deterministic BPE trainer (the library's trainer numbers suffixed
-    characters in hash order, so its output changes between runs)."""
+    or prefixed characters in hash order, so its output changes between runs)."""
     counts = {}
     for w in words:
         counts[w] = counts.get(w, 0) + 1
-    split = {w: list(w[:-1]) + [w[-1] + suffix] for w in counts}
+    split = {}
+    for w in counts:
+        parts = [w[0]] + [prefix + c for c in w[1:]]
+        parts[-1] += suffix
+        split[w] = parts
     vocab = sorted({s for parts in split.values() for s in parts})
     merges = []
     for _ in range(n_merges):
@@ -402,12 +406,13 @@ def simple_bpe(words, n_merges, suffix):
             break
         best = min(pairs, key=lambda p: (-pairs[p], p))
         merges.append(best)
-        vocab.append(best[0] + best[1])
+        merged = best[0] + best[1][len(prefix):]
+        vocab.append(merged)
         for w, parts in split.items():
             out, i = [], 0
             while i < len(parts):
                 if i + 1 < len(parts) and (parts[i], parts[i + 1]) == best:
-                    out.append(parts[i] + parts[i + 1])
+                    out.append(merged)
                     i += 2
                 else:
                     out.append(parts[i])
@@ -487,6 +492,66 @@ def unicode_classes():
     print(f"unicode classes: {path.stat().st_size} bytes")
 
 
+def bert_like():
+    """BPE with a continuing-subword prefix behind Bert-style components."""
+    spec_normalizer = {"type": "Sequence", "normalizers": [
+        {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+         "strip_accents": False, "lowercase": True},
+        {"type": "NFD"},
+        {"type": "StripAccents"},
+    ]}
+    norm = Tokenizer.from_str(json.dumps({
+        "version": "1.0", "normalizer": spec_normalizer, "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "model": {"type": "WordLevel", "vocab": {"[UNK]": 0}, "unk_token": "[UNK]"}}))
+    keep = lambda c: ord(c) < 128
+    words = [
+        w for line in corpus_lines()
+        for w, _ in norm.pre_tokenizer.pre_tokenize_str(norm.normalizer.normalize_str(line))
+        if all(keep(c) for c in w)
+    ]
+    vocab_list, merges = simple_bpe(words, 250, prefix="##")
+    vocab = {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "[MASK]": 4}
+    for t in vocab_list:
+        vocab.setdefault(t, len(vocab))
+    added = [
+        {"id": i, "content": c, "single_word": False, "lstrip": False, "rstrip": False,
+         "normalized": False, "special": True}
+        for c, i in list(vocab.items())[:5]
+    ]
+    spec = {
+        "version": "1.0", "truncation": None,
+        "padding": {"strategy": "BatchLongest", "direction": "Right", "pad_to_multiple_of": None,
+                    "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"},
+        "added_tokens": added,
+        "normalizer": spec_normalizer,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "BertPreTokenizer"},
+            {"type": "Split", "pattern": {"String": "ing"}, "behavior": "MergedWithNext", "invert": False},
+            {"type": "Split", "pattern": {"Regex": "[aeiou]{2,}"}, "behavior": "MergedWithPrevious",
+             "invert": False},
+        ]},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                       {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+            "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+            "special_tokens": {
+                "[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]},
+            },
+        },
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": False},
+        "model": {
+            "type": "BPE", "dropout": None, "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+            "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
+            "vocab": vocab, "merges": [list(m) for m in merges],
+        },
+    }
+    return Tokenizer.from_str(json.dumps(spec))
+
+
 def main():
     all_texts = texts()
     save("bytelevel-bpe", bytelevel_bpe(), all_texts, seed=1)
@@ -497,6 +562,7 @@ def main():
     save("metaspace-digits", metaspace_digits(), all_texts, seed=6)
     save("llama3-regex", llama3_regex(), all_texts, seed=7)
     save("bpe-suffix", bpe_suffix(), all_texts, seed=8)
+    save("bert-like", bert_like(), all_texts, seed=9)
     unicode_classes()
     if STORIES.exists():
         stories = Tokenizer.from_file(str(STORIES))

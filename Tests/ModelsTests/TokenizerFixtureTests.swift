@@ -101,7 +101,7 @@ func checkCases(_ tokenizer: Tokenizer, _ cases: [TokenizerCase], label: String)
 
 let fixtureNames = [
     "bytelevel-bpe", "neox-style", "llama-bpe", "wordlevel", "roberta-style", "metaspace-digits", "llama3-regex",
-    "bpe-suffix",
+    "bpe-suffix", "bert-like",
 ]
 
 @Suite("Tokenizer fixtures")
@@ -170,6 +170,11 @@ struct TokenizerFixtureTests {
         #expect(bert.eosTokenId == bert.id(for: "[SEP]"))
         #expect(bert.padTokenId == bert.id(for: "[PAD]"))
         #expect(bert.unknownTokenId == bert.id(for: "[UNK]"))
+
+        let bertLike = try Tokenizer.load(directory: tokenizerFixtures.appendingPathComponent("bert-like"))
+        #expect(bertLike.padTokenId == 0)  // from padding.pad_id
+        #expect(bertLike.bosTokenId == 2)
+        #expect(bertLike.eosTokenId == 3)
 
         let meta = try Tokenizer.load(directory: tokenizerFixtures.appendingPathComponent("metaspace-digits"))
         #expect(meta.bosTokenId == meta.id(for: "<bos>"))
