@@ -93,6 +93,16 @@ struct TokenizerComponentTests {
         #expect(found == expected)
     }
 
+    @Test("a repeated group on long input does not exhaust the stack")
+    func regexLongGroup() async throws {
+        let regex = try ScalarRegex("(?:ab)+")
+        let text = Array(String(repeating: "ab", count: 50_000).unicodeScalars)
+        // Run on a cooperative-pool thread, whose stack is smaller than the main thread's.
+        let spans = await Task.detached { regex.matches(in: text[...]) }.value
+        #expect(spans.count == 50)
+        #expect(spans.allSatisfy { $0.count == 2 * ScalarRegex.maxGroupRepetitions })
+    }
+
     @Test("unsupported regex syntax is rejected with a reason", arguments: [
         "(?<=a)b", "(?<!a)b", "\\bword", "(a)\\1", "*a", "[a", "(a", "a)", "\\p{Greek}", "[[a]]", "\\",
     ])

@@ -10,7 +10,13 @@
 /// `? * + {n} {n,} {n,m} {,m}` in greedy, lazy and possessive forms, and
 /// the anchors `^ $ \A \z \Z`. Anything else (lookbehind, back-references,
 /// word boundaries, scripts) is reported as unsupported.
+///
+/// Matching recurses once per iteration of a repeated group (a repeated single
+/// character class does not recurse), so such a group stops after
+/// `maxGroupRepetitions` iterations rather than overflow the stack on long input.
 struct ScalarRegex: Sendable {
+    static let maxGroupRepetitions = 1_000
+
     let pattern: String
     private let root: Node
 
@@ -565,7 +571,7 @@ struct ScalarRegex: Sendable {
             _ k: (Int) -> Bool
         ) -> Bool {
             let canStop = count >= min
-            let canGo = max.map { count < $0 } ?? true
+            let canGo = count < Swift.min(max ?? Int.max, ScalarRegex.maxGroupRepetitions)
             func more() -> Bool {
                 guard canGo else { return false }
                 return m(inner, i) { j in
