@@ -16,7 +16,9 @@ writes for each one
 
 where every expected value is computed by `tokenizers` from the tokenizer.json
 as written on disk. It also writes fixtures/tokenizers/unicode-classes.json (which code points
-`tokenizers` puts in each character class it uses) and
+`tokenizers` puts in each character class it uses), regex-cases.json (how
+`tokenizers` splits the texts with the split patterns of GPT-2, Llama 3,
+Qwen 2, GPT-4o and a few others) and
 fixtures/tokenizers/stories260K-cases.json,
 the same cases computed on the shared model's tokenizer
 (../shared/models/stories260K/tokenizer.json beside the repository) when that
@@ -41,6 +43,23 @@ LLAMA3_PATTERN = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"
     r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
+
+# Split patterns of well-known tokenizers, for the regex fixture.
+REGEX_PATTERNS = {
+    "gpt2": r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+",
+    "llama3": LLAMA3_PATTERN,
+    "qwen2": (
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
+        r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    ),
+    "o200k": (
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+        r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+        r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    ),
+    "words": r"\w+|[^\w\s]+",
+    "lazy": r"[a-z]+?e|\d{2,3}?",
+}
 
 CORPUS = """\
 Once upon a time, there was a little girl named Lily. She loved to play outside in the park.
@@ -471,7 +490,8 @@ def unicode_classes():
     cps = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
     text = "".join(map(chr, cps))
     out = {}
-    for name, pattern in [("onig_L", r"\p{L}"), ("onig_N", r"\p{N}"), ("onig_s", r"\s"), ("onig_w", r"\w")]:
+    for name, pattern in [("onig_L", r"\p{L}"), ("onig_N", r"\p{N}"), ("onig_s", r"\s"), ("onig_w", r"\w"),
+                          ("onig_w_brackets", r"[\w]")]:
         split = pre_tokenizers.Split(Regex(pattern), behavior="removed")
         covered = bytearray(len(cps))
         for _, (a, b) in split.pre_tokenize_str(text):
@@ -552,6 +572,20 @@ def bert_like():
     return Tokenizer.from_str(json.dumps(spec))
 
 
+def regex_cases(all_texts):
+    """How `tokenizers` (Oniguruma) splits every text with each pattern of
+    REGEX_PATTERNS, as [start, end) scalar offsets of the isolated pieces."""
+    out = {"patterns": REGEX_PATTERNS, "texts": all_texts, "pieces": {}}
+    for name, pattern in REGEX_PATTERNS.items():
+        split = pre_tokenizers.Split(Regex(pattern), behavior="isolated")
+        out["pieces"][name] = [[[a, b] for _, (a, b) in split.pre_tokenize_str(t)] for t in all_texts]
+    path = OUT / "regex-cases.json"
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+    print(f"regex cases: {path.stat().st_size} bytes")
+
+
 def main():
     all_texts = texts()
     save("bytelevel-bpe", bytelevel_bpe(), all_texts, seed=1)
@@ -564,6 +598,7 @@ def main():
     save("bpe-suffix", bpe_suffix(), all_texts, seed=8)
     save("bert-like", bert_like(), all_texts, seed=9)
     unicode_classes()
+    regex_cases(all_texts)
     if STORIES.exists():
         stories = Tokenizer.from_file(str(STORIES))
         write_cases(OUT / "stories260K-cases.json", cases_for(stories, all_texts))

@@ -229,3 +229,38 @@ struct TokenizerComponentTests {
         #expect(pieces(.removed, invert: true) == ["-", "-", "-", "-", "-"])
     }
 }
+
+/// The regex engine against Oniguruma (through `tokenizers`' `Split`) on the
+/// split patterns of GPT-2, Llama 3, Qwen 2, GPT-4o and a few others.
+@Suite("Tokenizer regex against Oniguruma")
+struct TokenizerRegexFixtureTests {
+    struct Fixture: Decodable {
+        let patterns: [String: String]
+        let texts: [String]
+        let pieces: [String: [[[Int]]]]
+    }
+
+    static let fixture: Fixture? = try? readJSON(
+        Fixture.self, tokenizerFixtures.appendingPathComponent("regex-cases.json"))
+
+    @Test("isolated splits match tokenizers", arguments: ["gpt2", "llama3", "qwen2", "o200k", "words", "lazy"])
+    func pattern(name: String) throws {
+        let fixture = try #require(Self.fixture)
+        let source = try #require(fixture.patterns[name])
+        let expected = try #require(fixture.pieces[name])
+        let regex = try ScalarRegex(source)
+        var failures = 0
+        for (text, pieces) in zip(fixture.texts, expected) {
+            let scalars = Array(text.unicodeScalars)
+            let actual = Splitting.split(scalars[...], matches: regex.matches(in: scalars[...]), behavior: .isolated)
+                .map { [$0.lowerBound, $0.upperBound] }
+            if actual != pieces {
+                failures += 1
+                if failures == 1 {
+                    Issue.record("\(name) on \"\(visible(text))\"\n  expected: \(pieces)\n  actual:   \(actual)")
+                }
+            }
+        }
+        #expect(failures == 0, "\(failures) of \(fixture.texts.count) texts split differently")
+    }
+}

@@ -64,6 +64,7 @@ struct ScalarRegex: Sendable {
         case scalar(Unicode.Scalar)
         case range(UInt32, UInt32)
         case whitespace, digit, word, hex, alphabetic
+        case classWord  // `\w` inside brackets, which Oniguruma reads slightly differently
         case letter, number  // \p{L}, \p{N} (fast paths)
         case categories(Set<Unicode.GeneralCategory>)
         case union([ScalarSet])
@@ -77,6 +78,7 @@ struct ScalarRegex: Sendable {
             case .whitespace: return UnicodeClass.isWhitespace(s)
             case .digit: return UnicodeClass.isDecimalDigit(s)
             case .word: return UnicodeClass.isOnigurumaWord(s)
+            case .classWord: return UnicodeClass.isOnigurumaWord(s, inBrackets: true)
             case .hex: return s.properties.isASCIIHexDigit
             case .alphabetic: return s.properties.isAlphabetic
             case .letter: return UnicodeClass.isLetter(s)
@@ -413,6 +415,11 @@ struct ScalarRegex: Sendable {
                         lowSet = .scalar("\u{08}")
                     } else {
                         lowSet = try parseEscape()
+                        switch lowSet {
+                        case .word: lowSet = .classWord
+                        case .negated(.word): lowSet = .negated(.classWord)
+                        default: break
+                        }
                     }
                 } else {
                     i += 1
