@@ -58,7 +58,7 @@ public final class Tokenizer: Sendable {
     private let normalizedMatcher: AddedTokenMatcher
 
     /// Loads `tokenizer.json` from a file URL, or from a folder that contains one.
-    public convenience init(contentsOf url: URL) throws {
+    public convenience init(contentsOf url: URL) throws(TokenizerError) {
         var file = url
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -74,12 +74,12 @@ public final class Tokenizer: Sendable {
     }
 
     /// Loads `directory/tokenizer.json`.
-    public static func load(directory: URL) throws -> Tokenizer {
+    public static func load(directory: URL) throws(TokenizerError) -> Tokenizer {
         try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"))
     }
 
     /// Reads the contents of a `tokenizer.json`; `name` is the file name used in errors.
-    public init(json data: Data, name: String = "tokenizer.json") throws {
+    public init(json data: Data, name: String = "tokenizer.json") throws(TokenizerError) {
         let root: JSONValue
         do {
             root = try JSONParser.parse([UInt8](data))
