@@ -16,7 +16,9 @@ writes for each one
 
 where every expected value is computed by `tokenizers` from the tokenizer.json
 as written on disk. It also writes fixtures/tokenizers/unicode-classes.json (which code points
-`tokenizers` puts in each character class it uses) and
+`tokenizers` puts in each character class it uses), regex-cases.json (how
+`tokenizers` splits the texts with the split patterns of GPT-2, Llama 3,
+Qwen 2, GPT-4o and a few others) and
 fixtures/tokenizers/stories260K-cases.json,
 the same cases computed on the shared model's tokenizer
 (../shared/models/stories260K/tokenizer.json beside the repository) when that
@@ -41,6 +43,23 @@ LLAMA3_PATTERN = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}"
     r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
+
+# Split patterns of well-known tokenizers, for the regex fixture.
+REGEX_PATTERNS = {
+    "gpt2": r"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+",
+    "llama3": LLAMA3_PATTERN,
+    "qwen2": (
+        r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}"
+        r"| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    ),
+    "o200k": (
+        r"[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+        r"|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?"
+        r"|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+"
+    ),
+    "words": r"\w+|[^\w\s]+",
+    "lazy": r"[a-z]+?e|\d{2,3}?",
+}
 
 CORPUS = """\
 Once upon a time, there was a little girl named Lily. She loved to play outside in the park.
@@ -174,10 +193,14 @@ def meta_for(tok, seed):
             "decoded_skip": tok.decode(ids, skip_special_tokens=True),
         })
     vocab = tok.get_vocab(with_added_tokens=True)
+    added = {t.content for t in tok.get_added_tokens_decoder().values()}
     some = sorted(vocab.items(), key=lambda kv: kv[1])[:: max(1, size // 40)]
+    some += sorted((k, v) for k, v in vocab.items() if k in added)
     return {
         "vocab_size": size,
-        "tokens": [{"token": k, "id": v} for k, v in some],
+        # id_to_token can differ from the vocabulary's spelling: a normalized
+        # added token comes back normalized.
+        "tokens": [{"token": k, "id": v, "id_to_token": tok.id_to_token(v)} for k, v in some],
         "decode_cases": decode_cases,
     }
 
@@ -250,7 +273,7 @@ def neox_style():
     ])
     tok.add_tokens([
         AddedToken("   ", normalized=True, special=False),
-        AddedToken("<|sep|>", normalized=False, special=False),
+        AddedToken("<|sep|>", rstrip=True, normalized=False, special=False),
         AddedToken("Circuit", single_word=True, normalized=False, special=False),
     ])
     return tok
@@ -280,6 +303,10 @@ def llama_bpe():
             {"id": i, "content": c, "single_word": False, "lstrip": False, "rstrip": False,
              "normalized": False, "special": True}
             for i, c in enumerate(["<unk>", "<s>", "</s>"])
+        ] + [
+            # A normalized added token: it is matched as the normalizer spells it ("▁Circuit").
+            {"id": len(vocab), "content": "Circuit", "single_word": False, "lstrip": False, "rstrip": False,
+             "normalized": True, "special": False},
         ],
         "normalizer": {"type": "Sequence", "normalizers": [
             {"type": "Prepend", "prepend": "▁"},
@@ -376,13 +403,17 @@ def llama3_regex():
     return tok
 
 
-def simple_bpe(words, n_merges, suffix):
+def simple_bpe(words, n_merges, suffix="", prefix=""):
     """A tiny deterministic BPE trainer (the library's trainer numbers suffixed
-    characters in hash order, so its output changes between runs)."""
+    or prefixed characters in hash order, so its output changes between runs)."""
     counts = {}
     for w in words:
         counts[w] = counts.get(w, 0) + 1
-    split = {w: list(w[:-1]) + [w[-1] + suffix] for w in counts}
+    split = {}
+    for w in counts:
+        parts = [w[0]] + [prefix + c for c in w[1:]]
+        parts[-1] += suffix
+        split[w] = parts
     vocab = sorted({s for parts in split.values() for s in parts})
     merges = []
     for _ in range(n_merges):
@@ -394,12 +425,13 @@ def simple_bpe(words, n_merges, suffix):
             break
         best = min(pairs, key=lambda p: (-pairs[p], p))
         merges.append(best)
-        vocab.append(best[0] + best[1])
+        merged = best[0] + best[1][len(prefix):]
+        vocab.append(merged)
         for w, parts in split.items():
             out, i = [], 0
             while i < len(parts):
                 if i + 1 < len(parts) and (parts[i], parts[i + 1]) == best:
-                    out.append(parts[i] + parts[i + 1])
+                    out.append(merged)
                     i += 2
                 else:
                     out.append(parts[i])
@@ -458,7 +490,8 @@ def unicode_classes():
     cps = [c for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
     text = "".join(map(chr, cps))
     out = {}
-    for name, pattern in [("onig_L", r"\p{L}"), ("onig_N", r"\p{N}"), ("onig_s", r"\s"), ("onig_w", r"\w")]:
+    for name, pattern in [("onig_L", r"\p{L}"), ("onig_N", r"\p{N}"), ("onig_s", r"\s"), ("onig_w", r"\w"),
+                          ("onig_w_brackets", r"[\w]")]:
         split = pre_tokenizers.Split(Regex(pattern), behavior="removed")
         covered = bytearray(len(cps))
         for _, (a, b) in split.pre_tokenize_str(text):
@@ -479,6 +512,80 @@ def unicode_classes():
     print(f"unicode classes: {path.stat().st_size} bytes")
 
 
+def bert_like():
+    """BPE with a continuing-subword prefix behind Bert-style components."""
+    spec_normalizer = {"type": "Sequence", "normalizers": [
+        {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True,
+         "strip_accents": False, "lowercase": True},
+        {"type": "NFD"},
+        {"type": "StripAccents"},
+    ]}
+    norm = Tokenizer.from_str(json.dumps({
+        "version": "1.0", "normalizer": spec_normalizer, "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "model": {"type": "WordLevel", "vocab": {"[UNK]": 0}, "unk_token": "[UNK]"}}))
+    keep = lambda c: ord(c) < 128
+    words = [
+        w for line in corpus_lines()
+        for w, _ in norm.pre_tokenizer.pre_tokenize_str(norm.normalizer.normalize_str(line))
+        if all(keep(c) for c in w)
+    ]
+    vocab_list, merges = simple_bpe(words, 250, prefix="##")
+    vocab = {"[PAD]": 0, "[UNK]": 1, "[CLS]": 2, "[SEP]": 3, "[MASK]": 4}
+    for t in vocab_list:
+        vocab.setdefault(t, len(vocab))
+    added = [
+        {"id": i, "content": c, "single_word": False, "lstrip": False, "rstrip": False,
+         "normalized": False, "special": True}
+        for c, i in list(vocab.items())[:5]
+    ]
+    spec = {
+        "version": "1.0", "truncation": None,
+        "padding": {"strategy": "BatchLongest", "direction": "Right", "pad_to_multiple_of": None,
+                    "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"},
+        "added_tokens": added,
+        "normalizer": spec_normalizer,
+        "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+            {"type": "BertPreTokenizer"},
+            {"type": "Split", "pattern": {"String": "ing"}, "behavior": "MergedWithNext", "invert": False},
+            {"type": "Split", "pattern": {"Regex": "[aeiou]{2,}"}, "behavior": "MergedWithPrevious",
+             "invert": False},
+        ]},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                       {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+            "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                     {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+            "special_tokens": {
+                "[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]},
+            },
+        },
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": False},
+        "model": {
+            "type": "BPE", "dropout": None, "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+            "end_of_word_suffix": None, "fuse_unk": False, "byte_fallback": False, "ignore_merges": False,
+            "vocab": vocab, "merges": [list(m) for m in merges],
+        },
+    }
+    return Tokenizer.from_str(json.dumps(spec))
+
+
+def regex_cases(all_texts):
+    """How `tokenizers` (Oniguruma) splits every text with each pattern of
+    REGEX_PATTERNS, as [start, end) scalar offsets of the isolated pieces."""
+    out = {"patterns": REGEX_PATTERNS, "texts": all_texts, "pieces": {}}
+    for name, pattern in REGEX_PATTERNS.items():
+        split = pre_tokenizers.Split(Regex(pattern), behavior="isolated")
+        out["pieces"][name] = [[[a, b] for _, (a, b) in split.pre_tokenize_str(t)] for t in all_texts]
+    path = OUT / "regex-cases.json"
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(out, f, ensure_ascii=False, separators=(",", ":"))
+        f.write("\n")
+    print(f"regex cases: {path.stat().st_size} bytes")
+
+
 def main():
     all_texts = texts()
     save("bytelevel-bpe", bytelevel_bpe(), all_texts, seed=1)
@@ -489,7 +596,9 @@ def main():
     save("metaspace-digits", metaspace_digits(), all_texts, seed=6)
     save("llama3-regex", llama3_regex(), all_texts, seed=7)
     save("bpe-suffix", bpe_suffix(), all_texts, seed=8)
+    save("bert-like", bert_like(), all_texts, seed=9)
     unicode_classes()
+    regex_cases(all_texts)
     if STORIES.exists():
         stories = Tokenizer.from_file(str(STORIES))
         write_cases(OUT / "stories260K-cases.json", cases_for(stories, all_texts))

@@ -36,6 +36,7 @@ struct TokenizerMeta: Decodable {
     struct Entry: Decodable {
         let token: String
         let id: Int
+        let id_to_token: String
     }
 
     struct DecodeCase: Decodable {
@@ -100,7 +101,7 @@ func checkCases(_ tokenizer: Tokenizer, _ cases: [TokenizerCase], label: String)
 
 let fixtureNames = [
     "bytelevel-bpe", "neox-style", "llama-bpe", "wordlevel", "roberta-style", "metaspace-digits", "llama3-regex",
-    "bpe-suffix",
+    "bpe-suffix", "bert-like",
 ]
 
 @Suite("Tokenizer fixtures")
@@ -123,7 +124,7 @@ struct TokenizerFixtureTests {
         #expect(tokenizer.vocabSize == meta.vocab_size)
         for entry in meta.tokens {
             #expect(tokenizer.id(for: entry.token) == entry.id, "id(for: \"\(visible(entry.token))\")")
-            #expect(tokenizer.token(for: entry.id).map { sameScalars($0, entry.token) } == true, "token(for: \(entry.id))")
+            #expect(tokenizer.token(for: entry.id).map { sameScalars($0, entry.id_to_token) } == true, "token(for: \(entry.id))")
         }
         var failures = 0
         for c in meta.decode_cases {
@@ -169,6 +170,11 @@ struct TokenizerFixtureTests {
         #expect(bert.eosTokenId == bert.id(for: "[SEP]"))
         #expect(bert.padTokenId == bert.id(for: "[PAD]"))
         #expect(bert.unknownTokenId == bert.id(for: "[UNK]"))
+
+        let bertLike = try Tokenizer.load(directory: tokenizerFixtures.appendingPathComponent("bert-like"))
+        #expect(bertLike.padTokenId == 0)  // from padding.pad_id
+        #expect(bertLike.bosTokenId == 2)
+        #expect(bertLike.eosTokenId == 3)
 
         let meta = try Tokenizer.load(directory: tokenizerFixtures.appendingPathComponent("metaspace-digits"))
         #expect(meta.bosTokenId == meta.id(for: "<bos>"))

@@ -29,12 +29,13 @@ struct TokenizerUnicodeTests {
     }
 
     @Test("class functions agree with tokenizers on every code point", arguments: [
-        "onig_L", "onig_N", "onig_s", "onig_w", "regex_w", "punctuation", "numeric", "whitespace",
+        "onig_L", "onig_N", "onig_s", "onig_w", "onig_w_brackets", "regex_w", "punctuation", "numeric", "whitespace",
     ])
     func classFunction(name: String) {
         let functions: [String: (Unicode.Scalar) -> Bool] = [
             "onig_L": UnicodeClass.isLetter, "onig_N": UnicodeClass.isNumber, "onig_s": UnicodeClass.isWhitespace,
-            "onig_w": UnicodeClass.isOnigurumaWord, "regex_w": UnicodeClass.isWord,
+            "onig_w": { UnicodeClass.isOnigurumaWord($0) },
+            "onig_w_brackets": { UnicodeClass.isOnigurumaWord($0, inBrackets: true) }, "regex_w": UnicodeClass.isWord,
             "punctuation": UnicodeClass.isPunctuation, "numeric": UnicodeClass.isNumeric,
             "whitespace": UnicodeClass.isWhitespace,
         ]
@@ -46,6 +47,7 @@ struct TokenizerUnicodeTests {
 
     @Test("regex classes agree with Oniguruma on every code point", arguments: [
         ("onig_L", #"\p{L}"#), ("onig_N", #"\p{N}"#), ("onig_s", #"\s"#), ("onig_w", #"\w"#),
+        ("onig_w_brackets", #"[\w]"#), ("onig_L", #"[^\P{L}]"#),
     ])
     func regexClass(name: String, pattern: String) throws {
         let regex = try ScalarRegex(pattern)

@@ -83,11 +83,20 @@ enum ByteLevel {
         }
         // ` ?\p{L}+`, ` ?\p{N}+`, ` ?[^\s\p{L}\p{N}]+`
         let start = (c == " " && i + 1 < end) ? i + 1 : i
-        for run in [UnicodeClass.isLetter, UnicodeClass.isNumber, isOther] as [(Unicode.Scalar) -> Bool] {
-            var j = start
-            while j < end, run(t[j]) { j += 1 }
-            if j > start { return j - i }
+        let first = t[start]
+        let run: (Unicode.Scalar) -> Bool
+        if UnicodeClass.isLetter(first) {
+            run = UnicodeClass.isLetter
+        } else if UnicodeClass.isNumber(first) {
+            run = UnicodeClass.isNumber
+        } else if isOther(first) {
+            run = isOther
+        } else {
+            run = { _ in false }
         }
+        var k = start
+        while k < end, run(t[k]) { k += 1 }
+        if k > start { return k - i }
         // `\s+(?!\S)` then `\s+`
         var j = i
         while j < end, UnicodeClass.isWhitespace(t[j]) { j += 1 }

@@ -68,7 +68,8 @@ struct JSONNode {
     func int() throws(TokenizerError) -> Int {
         guard case .number(let d) = value else { throw wrongType("an integer") }
         guard d >= 0, d < 2_147_483_648, let i = Int(exactly: d) else {
-            throw error("is \(d), expected a non-negative integer below 2^31")
+            let shown = d.rounded() == d && abs(d) < 1e18 ? String(Int(d)) : String(d)
+            throw error("is \(shown), expected a non-negative integer below 2^31")
         }
         return i
     }

@@ -73,7 +73,13 @@ indirect enum Normalizer: Sendable {
         case .lowercase:
             return Normalizer.mapScalars(text, &firstSpan) { Normalizer.lowercased($0) }
         case .stripAccents:
-            return Normalizer.mapScalars(text, &firstSpan) { $0.properties.generalCategory == .nonspacingMark ? [] : [$0] }
+            // `unicode_normalization::char::is_combining_mark`: every mark (Mn, Mc, Me).
+            return Normalizer.mapScalars(text, &firstSpan) { s in
+                switch s.properties.generalCategory {
+                case .nonspacingMark, .spacingMark, .enclosingMark: return []
+                default: return [s]
+                }
+            }
         case .strip(let left, let right):
             var lo = text.startIndex
             var hi = text.endIndex

@@ -10,7 +10,13 @@
 /// `? * + {n} {n,} {n,m} {,m}` in greedy, lazy and possessive forms, and
 /// the anchors `^ $ \A \z \Z`. Anything else (lookbehind, back-references,
 /// word boundaries, scripts) is reported as unsupported.
+///
+/// Matching recurses once per iteration of a repeated group (a repeated single
+/// character class does not recurse), so such a group stops after
+/// `maxGroupRepetitions` iterations rather than overflow the stack on long input.
 struct ScalarRegex: Sendable {
+    static let maxGroupRepetitions = 1_000
+
     let pattern: String
     private let root: Node
 
@@ -58,6 +64,8 @@ struct ScalarRegex: Sendable {
         case scalar(Unicode.Scalar)
         case range(UInt32, UInt32)
         case whitespace, digit, word, hex, alphabetic
+        case classWord  // `\w` inside brackets, which Oniguruma reads slightly differently
+        case letter, number  // \p{L}, \p{N} (fast paths)
         case categories(Set<Unicode.GeneralCategory>)
         case union([ScalarSet])
         case negated(ScalarSet)
@@ -70,8 +78,11 @@ struct ScalarRegex: Sendable {
             case .whitespace: return UnicodeClass.isWhitespace(s)
             case .digit: return UnicodeClass.isDecimalDigit(s)
             case .word: return UnicodeClass.isOnigurumaWord(s)
+            case .classWord: return UnicodeClass.isOnigurumaWord(s, inBrackets: true)
             case .hex: return s.properties.isASCIIHexDigit
             case .alphabetic: return s.properties.isAlphabetic
+            case .letter: return UnicodeClass.isLetter(s)
+            case .number: return UnicodeClass.isNumber(s)
             case .categories(let set): return set.contains(UnicodeClass.category(s))
             case .union(let sets): return sets.contains { $0.contains(s) }
             case .negated(let set): return !set.contains(s)
@@ -338,7 +349,13 @@ struct ScalarRegex: Sendable {
                 i += 1
                 let set: ScalarSet
                 if let categories = UnicodeClass.categories(named: name) {
-                    set = .categories(categories)
+                    if categories == UnicodeClass.categories(named: "L") {
+                        set = .letter
+                    } else if categories == UnicodeClass.categories(named: "N") {
+                        set = .number
+                    } else {
+                        set = .categories(categories)
+                    }
                 } else {
                     switch name.lowercased() {
                     case "alpha", "alphabetic": set = .alphabetic
@@ -398,6 +415,11 @@ struct ScalarRegex: Sendable {
                         lowSet = .scalar("\u{08}")
                     } else {
                         lowSet = try parseEscape()
+                        switch lowSet {
+                        case .word: lowSet = .classWord
+                        case .negated(.word): lowSet = .negated(.classWord)
+                        default: break
+                        }
                     }
                 } else {
                     i += 1
@@ -556,7 +578,7 @@ struct ScalarRegex: Sendable {
             _ k: (Int) -> Bool
         ) -> Bool {
             let canStop = count >= min
-            let canGo = max.map { count < $0 } ?? true
+            let canGo = count < Swift.min(max ?? Int.max, ScalarRegex.maxGroupRepetitions)
             func more() -> Bool {
                 guard canGo else { return false }
                 return m(inner, i) { j in

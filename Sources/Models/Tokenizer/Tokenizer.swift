@@ -1,14 +1,35 @@
 import Foundation
 
 /// A Hugging Face tokenizer read from `tokenizer.json`, encoding and decoding
-/// id-for-id like the `tokenizers` library:
+/// id-for-id like the `tokenizers` library (checked against `tokenizers` 0.23
+/// by the fixtures in `fixtures/tokenizers/`):
 ///
-/// 1. added tokens are split out of the raw text (those with `normalized: false`),
+/// 1. added tokens are split out of the raw text (those with `normalized: false`;
+///    `lstrip`, `rstrip` and `single_word` are honoured),
 /// 2. the rest is normalized and split on the normalized added tokens,
 /// 3. pre-tokenized, 4. tokenized by the model, 5. post-processed (BOS/EOS).
 ///
+/// Components (in `tokenizers`' JSON spelling):
+/// - models: `BPE` (merges as `"a b"` or `["a", "b"]`, `byte_fallback`,
+///   `fuse_unk`, `unk_token`, `ignore_merges`, `continuing_subword_prefix`,
+///   `end_of_word_suffix`), `WordLevel`;
+/// - normalizers: `Sequence`, `NFC`, `NFD`, `NFKC`, `NFKD`, `Lowercase`,
+///   `StripAccents`, `Strip`, `Prepend`, `Replace`, `BertNormalizer`;
+/// - pre-tokenizers: `Sequence`, `ByteLevel`, `Metaspace`, `Whitespace`,
+///   `WhitespaceSplit`, `BertPreTokenizer`, `Split`, `Digits`, `Punctuation`;
+/// - post-processors: `TemplateProcessing`, `ByteLevel`, `RobertaProcessing`,
+///   `BertProcessing`, `Sequence`;
+/// - decoders: `Sequence`, `ByteLevel`, `Replace`, `ByteFallback`, `Fuse`,
+///   `Strip`, `Metaspace`, `WordPiece`, `BPEDecoder`.
+///
+/// `Regex` patterns run on a small Oniguruma-compatible engine (`ScalarRegex`);
+/// the GPT-2 split of `ByteLevel` is a hand-written scanner. Anything else —
+/// `Unigram` and `WordPiece` models, `Precompiled` normalizers, lookbehind in
+/// patterns, … — is refused at load time with a `TokenizerError` naming the key.
 /// `truncation` and `padding` are ignored, as `transformers` does when a call
-/// does not ask for them. BPE `dropout` is ignored (encoding is deterministic).
+/// does not ask for them, and BPE `dropout` is ignored (encoding is deterministic).
+/// The tokenizer is immutable apart from an internal, locked word cache, so one
+/// instance can serve many tasks at once.
 public final class Tokenizer: Sendable {
     /// Number of distinct tokens: the model's vocabulary plus added tokens not in it
     /// (`tokenizers`' `get_vocab_size(with_added_tokens=True)`).
@@ -37,7 +58,7 @@ public final class Tokenizer: Sendable {
     private let normalizedMatcher: AddedTokenMatcher
 
     /// Loads `tokenizer.json` from a file URL, or from a folder that contains one.
-    public convenience init(contentsOf url: URL) throws {
+    public convenience init(contentsOf url: URL) throws(TokenizerError) {
         var file = url
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -53,12 +74,12 @@ public final class Tokenizer: Sendable {
     }
 
     /// Loads `directory/tokenizer.json`.
-    public static func load(directory: URL) throws -> Tokenizer {
+    public static func load(directory: URL) throws(TokenizerError) -> Tokenizer {
         try Tokenizer(contentsOf: directory.appendingPathComponent("tokenizer.json"))
     }
 
     /// Reads the contents of a `tokenizer.json`; `name` is the file name used in errors.
-    public init(json data: Data, name: String = "tokenizer.json") throws {
+    public init(json data: Data, name: String = "tokenizer.json") throws(TokenizerError) {
         let root: JSONValue
         do {
             root = try JSONParser.parse([UInt8](data))
@@ -96,17 +117,20 @@ public final class Tokenizer: Sendable {
             let id = vocab.tokenToId[key] ?? parsed.id
             if vocab.tokenToId[key] == nil && addedByContent[key] == nil { extra += 1 }
             let token = AddedToken(copying: parsed, id: id)
-            addedById[id] = token.content
+            let content = Array(token.content.unicodeScalars)
+            // A normalized token is spelled as the normalizer writes it, both when
+            // matched in normalized text and when its id is turned back into a token.
+            let spelling = token.normalized ? (normalizer?.apply(content) ?? content) : content
+            addedById[id] = ExactString(scalars: spelling).value
             addedByContent[key] = id
             if token.special {
                 specialContents.insert(key)
                 specialIds.insert(id)
             }
             if token.normalized {
-                let content = Array(token.content.unicodeScalars)
-                normalizedMatcher.add(token, pattern: normalizer?.apply(content) ?? content)
+                normalizedMatcher.add(token, pattern: spelling)
             } else {
-                rawMatcher.add(token, pattern: Array(token.content.unicodeScalars))
+                rawMatcher.add(token, pattern: content)
             }
         }
         self.addedById = addedById
@@ -178,6 +202,8 @@ public final class Tokenizer: Sendable {
     }
 
     /// The token spelled by `id` (added tokens first, then the model's vocabulary).
+    /// As in `tokenizers`, an added token with `normalized: true` comes back as
+    /// the normalizer spells it (`▁Circuit` for `Circuit` under a `Prepend("▁")`).
     public func token(for id: Int) -> String? {
         addedById[id] ?? model.vocab.idToToken[id]
     }

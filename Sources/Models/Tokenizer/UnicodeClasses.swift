@@ -7,8 +7,9 @@
 ///   `regex` crate (the `Whitespace` pre-tokenizer, `single_word` added
 ///   tokens) follows Unicode TR18: Alphabetic, marks, decimal numbers,
 ///   connector punctuation and join controls. Oniguruma (`Regex` patterns in
-///   `tokenizer.json`) has Alphabetic, marks, decimal numbers, connector
-///   punctuation and the Latin-1 numbers ¹ ² ³ ¼ ½ ¾, but no join controls.
+///   `tokenizer.json`) has Alphabetic, marks, decimal numbers and connector
+///   punctuation, no join controls, and outside brackets also the Latin-1
+///   numbers ¹ ² ³ ¼ ½ ¾.
 ///   Both count "Ⓐ" (alphabetic) as a word character.
 /// - Both regex engines of `tokenizers` 0.23 know Unicode 16.0; Swift's
 ///   tables are newer, so for them scalars assigned after 16.0 are treated as
@@ -73,11 +74,12 @@ enum UnicodeClass {
         return isAlphabeticMarkDigitOrConnector(s)
     }
 
-    /// `\w` of Oniguruma.
-    static func isOnigurumaWord(_ s: Unicode.Scalar) -> Bool {
+    /// `\w` of Oniguruma. Outside brackets it also takes the Latin-1 numbers
+    /// ¹ ² ³ ¼ ½ ¾; inside brackets (`[\w]`, `[^\w\s]`) it does not.
+    static func isOnigurumaWord(_ s: Unicode.Scalar, inBrackets: Bool = false) -> Bool {
         if s.value < 0x80 { return isASCIIWord(s) }
         switch s.value {
-        case 0xB2, 0xB3, 0xB9, 0xBC, 0xBD, 0xBE: return true
+        case 0xB2, 0xB3, 0xB9, 0xBC, 0xBD, 0xBE: return !inBrackets
         default: return isAlphabeticMarkDigitOrConnector(s)
         }
     }
