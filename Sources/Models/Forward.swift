@@ -4,12 +4,13 @@ import Tensors
 // TransformerLens: hook_embed, hook_pos_embed, blocks.{l}.hook_resid_pre|mid|post,
 // blocks.{l}.hook_attn_in, blocks.{l}.attn.hook_q|k|v|rot_q|rot_k|attn_scores|pattern|z|result,
 // blocks.{l}.hook_attn_out, blocks.{l}.hook_mlp_in, blocks.{l}.mlp.hook_pre|pre_linear|post,
-// blocks.{l}.hook_mlp_out, ln_final.hook_normalized.
+// blocks.{l}.hook_mlp_out, ln_final.hook_normalized; with split attention inputs also
+// blocks.{l}.hook_q_input|k_input|v_input.
 
 extension Transformer {
     /// Full-vocabulary logits at every position: [B, T, vocab].
-    public func logits(_ batch: TokenBatch, hooks: Hooks? = nil) throws -> Tensor {
-        try unembed(finalResidual(batch, hooks: hooks))
+    public func logits(_ batch: TokenBatch, hooks: Hooks? = nil, splitQKVInputs: Bool = false) throws -> Tensor {
+        try unembed(finalResidual(batch, hooks: hooks, splitQKVInputs: splitQKVInputs))
     }
 
     /// x · W_Uᵀ over the last axis: [..., d_model] → [..., vocab].
@@ -18,7 +19,15 @@ extension Transformer {
     }
 
     /// The residual stream after the final norm: [B, T, d_model].
-    public func finalResidual(_ batch: TokenBatch, hooks: Hooks? = nil) throws -> Tensor {
+    ///
+    /// With `splitQKVInputs` (TransformerLens's `use_split_qkv_input`), every head reads
+    /// its own copy of the residual stream for its query, key and value, at
+    /// `blocks.{l}.hook_q_input|k_input|v_input` [B, T, H, d_model]. The values are the
+    /// same, but each copy has its own gradient and can be patched on its own: this is
+    /// what edge attribution and edge-level patching need. Under grouped-query
+    /// attention each query head projects its own key/value copy with the shared
+    /// key/value weights, so its `k`/`v` hooks are [B, T, H, D_head].
+    public func finalResidual(_ batch: TokenBatch, hooks: Hooks? = nil, splitQKVInputs: Bool = false) throws -> Tensor {
         let hooks = hooks ?? Hooks()
         if let bad = batch.ids.first(where: { $0 < 0 || $0 >= dims.vocab }) {
             throw ModelError.tokenOutOfRange(id: bad, vocab: dims.vocab)
@@ -34,18 +43,26 @@ extension Transformer {
         }
         let positions = Array(0..<t)
         for layer in blocks.indices {
-            x = try block(layer, x, positions: positions, hooks: hooks)
+            x = try block(layer, x, positions: positions, hooks: hooks, split: splitQKVInputs)
         }
         return try hooks("ln_final.hook_normalized", finalNorm(x))
     }
 
     /// One block: x [B, T, d_model] → [B, T, d_model].
-    func block(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks) throws -> Tensor {
+    func block(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks, split: Bool) throws -> Tensor {
         let block = blocks[l]
         let resid = try hooks("blocks.\(l).hook_resid_pre", x)
-        let attnIn = try hooks("blocks.\(l).hook_attn_in", resid)
-        let attnOut = try hooks("blocks.\(l).hook_attn_out",
-                                attention(l, block.attentionNorm(attnIn), positions: positions, hooks: hooks))
+        let attention: Tensor
+        if split {
+            let (b, t, d) = (resid.shape[0], resid.shape[1], resid.shape[2])
+            let copies = try concat(Array(repeating: resid.reshape([b, t, 1, d]), count: dims.heads), axis: 2)
+            let inputs = try ["q", "k", "v"].map { try block.attentionNorm(hooks("blocks.\(l).hook_\($0)_input", copies)) }
+            attention = try splitAttention(l, q: inputs[0], k: inputs[1], v: inputs[2], positions: positions, hooks: hooks)
+        } else {
+            let attnIn = try hooks("blocks.\(l).hook_attn_in", resid)
+            attention = try self.attention(l, block.attentionNorm(attnIn), positions: positions, hooks: hooks)
+        }
+        let attnOut = try hooks("blocks.\(l).hook_attn_out", attention)
         if parallelResidual {
             // GPT-NeoX: x + attn(ln1(x)) + mlp(ln2(x)).
             let mlpIn = try hooks("blocks.\(l).hook_mlp_in", resid)
@@ -63,10 +80,44 @@ extension Transformer {
         let a = blocks[l].attention
         let (b, t) = (x.shape[0], x.shape[1])
         let (h, kv, d) = (dims.heads, dims.kvHeads, dims.headDim)
+        let q = try linear(x, weight: a.query, bias: a.queryBias, layout: .outIn).reshape([b, t, h, d])
+        let k = try linear(x, weight: a.key, bias: a.keyBias, layout: .outIn).reshape([b, t, kv, d])
+        let v = try linear(x, weight: a.value, bias: a.valueBias, layout: .outIn).reshape([b, t, kv, d])
+        return try attentionCore(l, q: q, k: k, v: v, positions: positions, hooks: hooks)
+    }
+
+    /// Attention of block l when each head reads its own normalised inputs [B, T, H, d_model].
+    func splitAttention(_ l: Int, q: Tensor, k: Tensor, v: Tensor, positions: [Int], hooks: Hooks) throws -> Tensor {
+        let a = blocks[l].attention
+        return try attentionCore(
+            l,
+            q: projectPerHead(q, weight: a.query, bias: a.queryBias, groups: dims.heads),
+            k: projectPerHead(k, weight: a.key, bias: a.keyBias, groups: dims.kvHeads),
+            v: projectPerHead(v, weight: a.value, bias: a.valueBias, groups: dims.kvHeads),
+            positions: positions, hooks: hooks)
+    }
+
+    /// Projects each head's own input with its weight group's rows: x [B, T, H, d_model],
+    /// weight [G·D_head, d_model] for G groups of H/G consecutive heads → [B, T, H, D_head].
+    /// One batched product per group; shared key/value weights are never copied.
+    func projectPerHead(_ x: Tensor, weight: Tensor, bias: Tensor?, groups: Int) throws -> Tensor {
+        let (b, t, h, dm) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let d = dims.headDim
+        let rows = try permute(x, [2, 0, 1, 3]).reshape([groups, (h / groups) * b * t, dm])       // [G, (H/G)·B·T, d_model]
+        var projected = try matmul(rows, weight.reshape([groups, d, dm]), transposeB: true)       // [G, (H/G)·B·T, D]
+        if let bias { projected = try projected + bias.reshape([groups, 1, d]) }
+        return try permute(projected.reshape([h, b, t, d]), [1, 2, 0, 3])
+    }
+
+    /// Everything after the q/k/v projections: q [B, T, H, D], k, v [B, T, KV or H, D].
+    func attentionCore(_ l: Int, q: Tensor, k: Tensor, v: Tensor, positions: [Int], hooks: Hooks) throws -> Tensor {
+        let a = blocks[l].attention
+        let (b, t) = (q.shape[0], q.shape[1])
+        let (h, d) = (dims.heads, dims.headDim)
         let name = "blocks.\(l).attn"
-        var q = try hooks("\(name).hook_q", linear(x, weight: a.query, bias: a.queryBias, layout: .outIn).reshape([b, t, h, d]))
-        var k = try hooks("\(name).hook_k", linear(x, weight: a.key, bias: a.keyBias, layout: .outIn).reshape([b, t, kv, d]))
-        let v = try hooks("\(name).hook_v", linear(x, weight: a.value, bias: a.valueBias, layout: .outIn).reshape([b, t, kv, d]))
+        var q = try hooks("\(name).hook_q", q)
+        var k = try hooks("\(name).hook_k", k)
+        let v = try hooks("\(name).hook_v", v)
         if let rotary {
             q = try hooks("\(name).hook_rot_q", Tensors.rotary(q, positions: positions, rotary))
             k = try hooks("\(name).hook_rot_k", Tensors.rotary(k, positions: positions, rotary))

@@ -130,6 +130,40 @@ struct ModelFixtureTests {
         #expect(difference < 1e-4)
     }
 
+    /// Splitting each head's q/k/v input into its own copy changes no value.
+    @Test(arguments: models)
+    func splitQKVInputsKeepLogits(name: String) throws {
+        let model = try LoadedModel(directory: Self.folder(name)).transformer
+        let batch = try TokenBatch(Self.reference(name).prompts.map(\.token_ids))
+        let (difference, _) = Self.compare(try model.logits(batch, splitQKVInputs: true).storage[...], try model.logits(batch).storage)
+        #expect(difference < 1e-5, "\(name): max |diff| \(difference)")
+    }
+
+    /// Each head's copy has its own gradient, and the copies' gradients sum to the
+    /// gradient reaching the shared residual stream through attention.
+    @Test func splitInputGradientsArePerHead() throws {
+        let model = try LoadedModel(directory: Self.folder("llama-gqa")).transformer
+        let batch = try TokenBatch([[5, 9, 13, 2, 7]])
+        func run(split: Bool) throws -> (Hooks, Gradients) {
+            let tape = Tape()
+            let hooks = Hooks(tape: tape)
+            hooks.capture(where: { _ in true })
+            let logits = try model.logits(batch, hooks: hooks, splitQKVInputs: split)
+            return (hooks, try tape.backward(from: sumAll(slice(logits, axis: 2, 3..<4))))
+        }
+        let (splitHooks, splitGrads) = try run(split: true)
+        let (plainHooks, plainGrads) = try run(split: false)
+        let perHead = try ["q", "k", "v"].map { try splitGrads[splitHooks.value("blocks.1.hook_\($0)_input")] }
+        #expect(perHead[0].shape == [1, 5, 4, 32])
+        var total = try sum(perHead[0], axis: 2)
+        for g in perHead.dropFirst() { total = try total + sum(g, axis: 2) }
+        let shared = try plainGrads[plainHooks.value("blocks.1.hook_attn_in")]
+        let (difference, _) = Self.compare(total.storage[...], shared.storage)
+        #expect(difference < 1e-5, "max |diff| \(difference)")
+        // Heads differ: the gradient is not just copied.
+        #expect(try slice(perHead[1], axis: 2, 0..<1).storage != slice(perHead[1], axis: 2, 1..<2).storage)
+    }
+
     /// Zeroing one head's z changes the output: interventions reach the model.
     @Test func interventionChangesLogits() throws {
         let model = try LoadedModel(directory: Self.folder("llama-gqa")).transformer
