@@ -1,0 +1,171 @@
+import Models
+import Tensors
+
+public enum AttributionMethod: String, Sendable, CaseIterable {
+    /// Activation patching: one patched run per node. The ground truth.
+    case exact
+    /// Node attribution patching: a clean and a corrupted run, one backward pass.
+    case atp
+    /// Edge attribution patching: every edge from the same single backward pass.
+    case eap
+    /// EAP with integrated gradients over interpolated input embeddings.
+    case eapIG = "eap-ig"
+
+    public var scoresEdges: Bool { self == .eap || self == .eapIG }
+}
+
+/// Scores of one attribution run, per pair (mean over pairs), with DESIGN.md's sign:
+/// the estimated (or, for `exact`, measured) change of the metric when a component's
+/// corrupted value is patched into the clean run.
+public struct AttributionScores: Sendable {
+    public let graph: ComponentGraph
+    public let method: AttributionMethod
+    public let metric: Metric
+    /// EAP-IG's interpolation steps, for `eap-ig`.
+    public let igSteps: Int?
+    /// Edge scores [sources × destinations], row-major, zero where no edge exists; nil for node methods.
+    public let edgeScores: [Double]?
+    /// Node scores, in source order: for edge methods the sum of the node's outgoing edges.
+    public let nodeScores: [Double]
+    /// Mean metric over pairs on the clean and on the corrupted prompts.
+    public let cleanMetric: Double
+    public let corruptedMetric: Double
+    public let pairCount: Int
+
+    public func edgeScore(_ source: ComponentGraph.Source, _ destination: ComponentGraph.Destination) -> Double? {
+        edgeScores.map { $0[graph.sourceIndex(source) * graph.destinationCount + graph.destinationIndex(destination)] }
+    }
+
+    public func nodeScore(_ source: ComponentGraph.Source) -> Double { nodeScores[graph.sourceIndex(source)] }
+}
+
+/// Runs an attribution method over batches of minimal pairs.
+public struct Attributor: Sendable {
+    public let model: Transformer
+    public let graph: ComponentGraph
+    public var method: AttributionMethod
+    public var metric: Metric
+    /// Interpolation steps K of `eap-ig`.
+    public var igSteps: Int
+
+    public init(model: Transformer, method: AttributionMethod, metric: Metric = .logitDiff, igSteps: Int = 5) {
+        self.model = model
+        self.graph = ComponentGraph(model)
+        self.method = method
+        self.metric = metric
+        self.igSteps = igSteps
+    }
+
+    /// Scores every node (and for edge methods every edge) over all `batches`.
+    /// `progress(done, total)` is called after each unit of work (a batch, or a node for `exact`).
+    public func run(_ batches: [PairBatch], progress: ((Int, Int) -> Void)? = nil) throws -> AttributionScores {
+        let vocab = model.dims.vocab
+        for batch in batches {
+            if let bad = (batch.answers + batch.foils).first(where: { $0 < 0 || $0 >= vocab }) {
+                throw AttributionError.tokenOutOfRange(id: bad, vocab: vocab)
+            }
+        }
+        var edges = [Double](repeating: 0, count: method.scoresEdges ? graph.sourceCount * graph.destinationCount : 0)
+        var nodes = [Double](repeating: 0, count: graph.sourceCount)
+        var clean = 0.0, corrupted = 0.0, pairs = 0
+        let units = batches.count * (method == .exact ? graph.sourceCount : 1)
+        var done = 0
+        for batch in batches {
+            let recordClean = method == .atp || method == .eap
+            let cleanRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch,
+                                       record: recordClean, split: method == .eap)
+            let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch,
+                                           record: false, split: false, cleanLogProbs: cleanRun.cleanLogProbs)
+            clean += cleanRun.metric.storage.reduce(0) { $0 + Double($1) }
+            corrupted += corruptedRun.metric.storage.reduce(0) { $0 + Double($1) }
+            pairs += batch.count
+            switch method {
+            case .exact:
+                for (index, source) in graph.sources.enumerated() {
+                    nodes[index] += try patchedEffect(source, batch: batch, clean: cleanRun, corrupted: corruptedRun)
+                    done += 1
+                    progress?(done, units)
+                }
+                continue
+            case .atp:
+                let scores = try sourceOutputScores(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, gradients: cleanRun)
+                for i in nodes.indices { nodes[i] += scores[i] }
+            case .eap:
+                let differences = try sourceOutputDifferences(model, graph: graph, corrupted: corruptedRun, clean: cleanRun)
+                try accumulateEdges(&edges, differences: differences, gradients: cleanRun, weight: 1)
+            case .eapIG:
+                let differences = try sourceOutputDifferences(model, graph: graph, corrupted: corruptedRun, clean: cleanRun)
+                let embedClean = try cleanRun.value("hook_embed"), embedCorrupted = try corruptedRun.value("hook_embed")
+                for step in 0..<igSteps {
+                    // corrupted + (k/K)(clean − corrupted), for k = 0…K−1 (EAP-IG's discretisation).
+                    let alpha = Float(step) / Float(igSteps)
+                    let embedding = try embedCorrupted + scale(embedClean - embedCorrupted, by: alpha)
+                    let stepRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true, split: true,
+                                              cleanLogProbs: cleanRun.cleanLogProbs, embedding: embedding)
+                    try accumulateEdges(&edges, differences: differences, gradients: stepRun, weight: 1 / Double(igSteps))
+                }
+            }
+            done += 1
+            progress?(done, units)
+        }
+        let n = Double(max(pairs, 1))
+        if method.scoresEdges {
+            for i in edges.indices { edges[i] /= n }
+            for s in 0..<graph.sourceCount {
+                nodes[s] = edges[(s * graph.destinationCount)..<((s + 1) * graph.destinationCount)].reduce(0, +)
+            }
+        } else {
+            for i in nodes.indices { nodes[i] /= n }
+        }
+        return AttributionScores(graph: graph, method: method, metric: metric, igSteps: method == .eapIG ? igSteps : nil,
+                                 edgeScores: method.scoresEdges ? edges : nil, nodeScores: nodes,
+                                 cleanMetric: clean / n, corruptedMetric: corrupted / n, pairCount: pairs)
+    }
+
+    /// Adds `weight` × (Δ source outputs · input gradients) for every edge: per layer one
+    /// product [sources, B·T·d] × [B·T·d, 3H+1], then the logits' column.
+    func accumulateEdges(_ edges: inout [Double], differences: Tensor, gradients run: Run, weight: Double) throws {
+        let h = graph.heads
+        let destinations = graph.destinations
+        func add(_ block: Tensor, firstDestination: Int) {
+            let columns = block.shape[1]
+            for j in 0..<columns {
+                let destination = destinations[firstDestination + j]
+                for s in 0..<graph.upstreamCount(of: destination) {
+                    edges[s * graph.destinationCount + firstDestination + j] += weight * Double(block.storage[s * columns + j])
+                }
+            }
+        }
+        for l in 0..<graph.layers {
+            let gradients = try layerInputGradients(run, layer: l, heads: h)
+            add(try matmul(differences, gradients, transposeB: true), firstDestination: l * (3 * h + 1))
+        }
+        add(try matmul(differences, logitInputGradient(run, layers: graph.layers), transposeB: true),
+            firstDestination: graph.destinationIndex(.logits))
+    }
+
+    /// Σ over pairs of m(clean with `source` ← its corrupted output) − m(clean).
+    func patchedEffect(_ source: ComponentGraph.Source, batch: PairBatch, clean: Run, corrupted: Run) throws -> Double {
+        let patch: (Hooks) -> Void
+        switch source {
+        case .input:
+            let value = try corrupted.value("hook_embed")
+            patch = { $0.intervene("hook_embed") { _ in value } }
+        case let .mlp(l):
+            let value = try corrupted.value("blocks.\(l).hook_mlp_out")
+            patch = { $0.intervene("blocks.\(l).hook_mlp_out") { _ in value } }
+        case let .head(l, h):
+            // z + onehot(h) ⊙ (z_corrupted − z): only head h's output changes.
+            let value = try corrupted.value("blocks.\(l).attn.hook_z")
+            var mask = [Float](repeating: 0, count: graph.heads)
+            mask[h] = 1
+            let headMask = try Tensor(shape: [1, 1, graph.heads, 1], storage: mask)
+            patch = { $0.intervene("blocks.\(l).attn.hook_z") { z in try z + headMask * (value - z) } }
+        }
+        let patched = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: false, split: false,
+                                  cleanLogProbs: clean.cleanLogProbs, intervene: patch)
+        var total = 0.0
+        for (p, c) in zip(patched.metric.storage, clean.metric.storage) { total += Double(p) - Double(c) }
+        return total
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+@testable import Attribution
+@testable import Models
+import Tensors
+
+/// Properties every attribution run must have, whatever the reference says.
+@Suite("Attribution identities")
+struct AttributionIdentityTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func model(_ name: String) throws -> Transformer {
+        try LoadedModel(directory: root.appendingPathComponent("fixtures/models/\(name)")).transformer
+    }
+
+    /// Two pairs of different lengths in one padded batch.
+    static func batch() throws -> PairBatch {
+        try PairBatch(clean: [[12, 40, 7, 99, 3], [5, 61, 200]], corrupted: [[12, 41, 7, 98, 3], [5, 62, 200]],
+                      answers: [17, 33], foils: [21, 8])
+    }
+
+    /// A node's AtP score is the sum of its outgoing EAP edge scores: the output reaches
+    /// every later reader of the residual stream and nothing else.
+    @Test(arguments: ["gpt2", "neox-parallel", "neox-sequential", "llama-gqa"])
+    func nodeScoresAreSumsOfOutgoingEdges(name: String) throws {
+        let model = try Self.model(name)
+        let batches = [try Self.batch()]
+        let atp = try Attributor(model: model, method: .atp).run(batches)
+        let eap = try Attributor(model: model, method: .eap).run(batches)
+        let scale = atp.nodeScores.map(abs).max()!
+        let worst = zip(atp.nodeScores, eap.nodeScores).map { abs($0 - $1) }.max()!
+        #expect(worst <= 1e-4 * scale, "\(name): max |atp − Σ eap| = \(worst), scale \(scale)")
+        // The split-input run rounds differently under GQA (keys projected per query head).
+        #expect(abs(atp.cleanMetric - eap.cleanMetric) < 1e-5 && atp.corruptedMetric == eap.corruptedMetric)
+    }
+}
