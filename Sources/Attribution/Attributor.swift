@@ -32,6 +32,19 @@ public struct AttributionScores: Sendable {
     public let corruptedMetric: Double
     public let pairCount: Int
 
+    public init(graph: ComponentGraph, method: AttributionMethod, metric: Metric, igSteps: Int?, edgeScores: [Double]?,
+                nodeScores: [Double], cleanMetric: Double, corruptedMetric: Double, pairCount: Int) {
+        self.graph = graph
+        self.method = method
+        self.metric = metric
+        self.igSteps = igSteps
+        self.edgeScores = edgeScores
+        self.nodeScores = nodeScores
+        self.cleanMetric = cleanMetric
+        self.corruptedMetric = corruptedMetric
+        self.pairCount = pairCount
+    }
+
     public func edgeScore(_ source: ComponentGraph.Source, _ destination: ComponentGraph.Destination) -> Double? {
         edgeScores.map { $0[graph.sourceIndex(source) * graph.destinationCount + graph.destinationIndex(destination)] }
     }
