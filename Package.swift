@@ -34,7 +34,7 @@ let package = Package(
             ]),
         // Release-mode benchmarks (`make bench`); medians of repeated runs.
         .executableTarget(
-            name: "circuitry-bench", dependencies: ["Tensors", "Models", "CBLAS"],
+            name: "circuitry-bench", dependencies: ["Tensors", "Models", "Attribution", "CBLAS"],
             path: "Benchmarks/circuitry-bench"),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),

@@ -3,6 +3,7 @@
 // The PyTorch baselines are in tools/bench_torch.py (same shapes, same byte counts).
 
 import CBLAS
+import Attribution
 import Foundation
 import Models
 import Tensors
@@ -103,12 +104,60 @@ func benchForward() throws {
     report("forward 16x32", [("ms", ms), ("gflop", gflop), ("gflops", gflop / (ms / 1e3))])
 }
 
+/// Peak resident memory of this process so far (VmHWM), in MiB.
+func peakMemoryMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return .nan }
+    return kb / 1024
+}
+
+/// The GPT-2-small-shaped model and 16 minimal pairs of 32 tokens (one token differs) of
+/// tools/bench_torch.py `eap`.
+func gpt2SmallPairs() throws -> (Transformer, PairBatch) {
+    let config = ModelConfig.gpt2(GPT2Config(nEmbd: 768, nLayer: 12, nHead: 12, vocabSize: 50257, nPositions: 1024))
+    let model = try Transformer.randomlyInitialized(config: config, seed: 0)
+    var state: UInt64 = 1
+    func next() -> Int {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Int(state >> 33) % 50257
+    }
+    let clean = (0..<16).map { _ in (0..<32).map { _ in next() } }
+    let corrupted = clean.map { prompt in prompt.enumerated().map { $0.offset == 10 ? next() : $0.element } }
+    let batch = try PairBatch(clean: clean, corrupted: corrupted, answers: (0..<16).map { _ in next() },
+                              foils: (0..<16).map { _ in next() })
+    return (model, batch)
+}
+
+/// One EAP batch against one forward pass, and exact per-node patching, on the same pairs.
+func benchAttribution(exact: Bool) throws {
+    print("# attribution: GPT-2 small shape, 16 pairs × 32 tokens, logit difference")
+    let (model, batch) = try gpt2SmallPairs()
+    let forward = try medianMilliseconds(warmup: 1, runs: 5) { _ = try model.finalResidual(batch.clean) }
+    report("forward (no unembedding)", [("ms", forward)])
+    for method in [AttributionMethod.atp, .eap] {
+        let ms = try medianMilliseconds(warmup: 1, runs: 5) { _ = try Attributor(model: model, method: method).run([batch]) }
+        report("\(method.rawValue) batch", [("ms", ms), ("x_forward", ms / forward)])
+    }
+    let ig = try medianMilliseconds(warmup: 0, runs: 3) { _ = try Attributor(model: model, method: .eapIG).run([batch]) }
+    report("eap-ig batch (5 steps)", [("ms", ig), ("x_forward", ig / forward)])
+    if exact {
+        let start = ContinuousClock.now
+        _ = try Attributor(model: model, method: .exact).run([batch])
+        let ms = Double((ContinuousClock.now - start).components.attoseconds) / 1e15
+            + Double((ContinuousClock.now - start).components.seconds) * 1e3
+        report("exact patching (157 nodes)", [("ms", ms), ("x_forward", ms / forward)])
+    }
+    report("peak memory", [("MiB", peakMemoryMiB())])
+}
+
 let arguments = Set(CommandLine.arguments.dropFirst())
 let all = arguments.isEmpty || arguments.contains("all")
 do {
     if all || arguments.contains("sgemm") { try benchSgemm() }
     if all || arguments.contains("kernels") { try benchKernels() }
     if all || arguments.contains("forward") { try benchForward() }
+    if all || arguments.contains("attribution") { try benchAttribution(exact: arguments.contains("exact")) }
 } catch {
     FileHandle.standardError.write(Data("circuitry-bench: \(error)\n".utf8))
     exit(1)
