@@ -34,3 +34,15 @@ struct AttributionIdentityTests {
         #expect(abs(atp.cleanMetric - eap.cleanMetric) < 1e-5 && atp.corruptedMetric == eap.corruptedMetric)
     }
 }
+
+@Suite("Spearman")
+struct SpearmanTests {
+    @Test func knownValues() {
+        #expect(spearman([1, 2, 3, 4], [10, 20, 30, 40]) == 1)
+        #expect(spearman([1, 2, 3, 4], [4, 3, 2, 1]) == -1)
+        #expect(ranks([3, 1, 3, 2]) == [3.5, 1, 3.5, 2])
+        // Hand-computed: ranks [1,2,3,4,5] vs [2,1,4,3,5]: 1 − 6·Σd²/(n(n²−1)) = 1 − 6·4/120 = 0.8.
+        #expect(abs(spearman([1, 2, 3, 4, 5], [2, 1, 4, 3, 5]) - 0.8) < 1e-12)
+        #expect(spearman([1, 1, 1], [1, 2, 3]).isNaN)
+    }
+}
