@@ -82,6 +82,18 @@ enum ShapeKernel {
     static func permute(_ x: Tensor, _ perm: [Int]) -> Tensor {
         let outShape = perm.map { x.shape[$0] }
         let inStrides = Tensor.strides(of: x.shape)
+        if perm.last == x.rank - 1, let row = x.shape.last, row > 1 {
+            // The last axis stays last: move whole contiguous rows, walking only the leading axes.
+            let rowShape = Array(outShape.dropLast())
+            let readStrides = perm.dropLast().map { inStrides[$0] }
+            return Tensor.uninitialized(outShape) { y in
+                x.storage.withUnsafeBufferPointer { px in
+                    Broadcast.forEachIndex(rowShape, readStrides, readStrides) { r, src, _ in
+                        (y.baseAddress! + r * row).update(from: px.baseAddress! + src, count: row)
+                    }
+                }
+            }
+        }
         let readStrides = perm.map { inStrides[$0] }
         return Tensor.uninitialized(outShape) { y in
             x.storage.withUnsafeBufferPointer { px in
