@@ -1,0 +1,85 @@
+import ArgumentParser
+import Attribution
+import Foundation
+import Models
+
+struct Pairs: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Minimal pairs (JSONL): generate them for a model's tokenizer.",
+        subcommands: [Roles.self])
+}
+
+extension Pairs {
+    struct Roles: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Role-cross pairs: agent and patient swapped, same token length, single-token answers.",
+            discussion: """
+                Fills the templates (default: circuits/roles/templates.json) with names, role nouns, verbs and \
+                objects, keeps the pairs that are valid under the model's tokenizer, and writes them as JSONL with \
+                text and ids. Prints a summary (kept, rejected by reason) to standard error.
+                """)
+
+        @OptionGroup var options: ModelOptions
+        @Option(help: "Number of pairs to write.") var count: Int
+        @Option(help: "Seed of the sampling: the same seed, count, templates and tokenizer give the same pairs.")
+        var seed: UInt64 = 0
+        @Option(help: ArgumentHelp("The JSONL file to write (atomically: complete or not at all).", valueName: "file"))
+        var out: String
+        @Option(help: ArgumentHelp("A templates file (default: circuits/roles/templates.json of this repository).",
+                                   valueName: "file"))
+        var templates: String?
+        @Flag(name: .customLong("prepend-bos"),
+              help: "Put the BOS token first where the tokenizer does not (TransformerLens's habit).")
+        var prependBOS = false
+
+        func validate() throws {
+            guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: out, isDirectory: &isDirectory), isDirectory.boolValue {
+                throw ValidationError("--out \(out): is a folder; give the JSONL file to write")
+            }
+            let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--out \(out): the folder \(folder) does not exist")
+            }
+            if let templates {
+                guard FileManager.default.fileExists(atPath: templates) else {
+                    throw ValidationError("--templates \(templates): no such file")
+                }
+            } else if Self.defaultTemplates() == nil {
+                throw ValidationError("circuits/roles/templates.json was not found above the current folder or the "
+                    + "executable; give --templates FILE")
+            }
+        }
+
+        func run() throws {
+            let directory = URL(fileURLWithPath: options.model)
+            let tokenizer = try Tokenizer.load(directory: directory)
+            let file = templates.map { URL(fileURLWithPath: $0) } ?? Self.defaultTemplates()!
+            let roleTemplates = try RoleTemplates(contentsOf: file)
+            let pairOptions = PairOptions(prependBOS: prependBOS,
+                                          bosTokenId: PairOptions.bosToken(tokenizer: tokenizer, directory: directory))
+            let generator = try RolePairGenerator(templates: roleTemplates, tokenizer: tokenizer, options: pairOptions)
+            let generation = try generator.generate(count: count, seed: seed)
+            try generation.write(to: URL(fileURLWithPath: out))
+            FileHandle.standardError.write(Data("wrote \(count) pairs to \(out) (pairs hash \(generation.hash)): \(generation.summary)\n".utf8))
+        }
+
+        /// `circuits/roles/templates.json` in the current folder or one above it, else above the executable.
+        static func defaultTemplates() -> URL? {
+            let starts = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                          URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()]
+            for start in starts {
+                var folder = start.standardizedFileURL
+                while true {
+                    let candidate = folder.appendingPathComponent("circuits/roles/templates.json")
+                    if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+                    let parent = folder.deletingLastPathComponent()
+                    if parent.path == folder.path { break }
+                    folder = parent
+                }
+            }
+            return nil
+        }
+    }
+}
