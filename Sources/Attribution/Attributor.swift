@@ -74,7 +74,7 @@ public struct Attributor: Sendable {
     public func run(_ batches: [PairBatch], progress: ((Int, Int) -> Void)? = nil) throws -> AttributionScores {
         let vocab = model.dims.vocab
         for batch in batches {
-            if let bad = (batch.answers + batch.foils).first(where: { $0 < 0 || $0 >= vocab }) {
+            if let bad = (batch.answerIds + batch.foilIds).first(where: { $0 < 0 || $0 >= vocab }) {
                 throw AttributionError.tokenOutOfRange(id: bad, vocab: vocab)
             }
         }

@@ -37,7 +37,7 @@ struct Run {
         let normalized = try model.finalResidual(tokens, hooks: hooks, splitQKVInputs: split)
         let reference = try cleanLogProbs ?? metric.cleanLogProbs(model, normalized: normalized, lastRows: tokens.lastRows)
         let values = try metric.perPair(model, normalized: normalized, lastRows: tokens.lastRows,
-                                        answers: pairs.answers, foils: pairs.foils, cleanLogProbs: reference)
+                                        answers: pairs.answerIds, foils: pairs.foilIds, cleanLogProbs: reference)
         let gradients = try tape.map { try $0.backward(from: sumAll(values)) }
         return Run(hooks: hooks, metric: values.detached(), gradients: gradients, cleanLogProbs: reference)
     }

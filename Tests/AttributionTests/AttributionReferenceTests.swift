@@ -22,17 +22,13 @@ struct AttributionReferenceTests {
         let spearman_atp_exact: Double
     }
 
-    struct Pair: Decodable { let clean_ids: [Int]; let corrupted_ids: [Int]; let answer_id: Int; let foil_id: Int }
-
+    /// The model, all its fixture pairs in one padded batch, and the reference scores.
     static func load(_ name: String) throws -> (Transformer, PairBatch, Reference) {
         let folder = root.appendingPathComponent("fixtures/attribution/\(name)")
-        let lines = try String(contentsOf: folder.appendingPathComponent("pairs.jsonl"), encoding: .utf8).split(separator: "\n")
-        let pairs = try lines.map { try JSONDecoder().decode(Pair.self, from: Data($0.utf8)) }
-        let batch = try PairBatch(clean: pairs.map(\.clean_ids), corrupted: pairs.map(\.corrupted_ids),
-                                  answers: pairs.map(\.answer_id), foils: pairs.map(\.foil_id))
-        let model = try LoadedModel(directory: root.appendingPathComponent("fixtures/models/\(name)")).transformer
+        let loaded = try LoadedModel(directory: root.appendingPathComponent("fixtures/models/\(name)"))
+        let pairs = try PairSet(contentsOf: folder.appendingPathComponent("pairs.jsonl"), tokenizer: loaded.tokenizer)
         let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder.appendingPathComponent("reference.json")))
-        return (model, batch, reference)
+        return (loaded.transformer, try #require(pairs.batches(size: pairs.count).first), reference)
     }
 
     /// Compares named scores; every reference name must be present.
@@ -85,7 +81,7 @@ struct AttributionReferenceTests {
         let (model, whole, _) = try Self.load("gpt2")
         func part(_ range: Range<Int>) throws -> PairBatch {
             try PairBatch(clean: range.map { whole.clean.sequence($0) }, corrupted: range.map { whole.corrupted.sequence($0) },
-                          answers: Array(whole.answers[range]), foils: Array(whole.foils[range]))
+                          answers: Array(whole.answerIds[range]), foils: Array(whole.foilIds[range]))
         }
         let one = try Attributor(model: model, method: .eap).run([whole])
         let three = try Attributor(model: model, method: .eap).run([part(0..<2), part(2..<5), part(5..<7)])

@@ -30,6 +30,22 @@ public struct PairBatch: Sendable, Equatable {
         self.indices = indices
     }
 
+    /// Pairs given as raw token ids (tests, benchmarks, callers with their own
+    /// tokenisation); each pair's prompts must have the same length.
+    public init(clean: [[Int]], corrupted: [[Int]], answers: [Int], foils: [Int], padId: Int = 0) throws {
+        guard clean.count == corrupted.count, clean.count == answers.count, clean.count == foils.count else {
+            throw AttributionError.invalidBatch("\(clean.count) clean prompts, \(corrupted.count) corrupted, \(answers.count) answers, \(foils.count) foils")
+        }
+        for (i, (c, k)) in zip(clean, corrupted).enumerated() where c.count != k.count {
+            throw AttributionError.invalidBatch("pair \(i): clean has \(c.count) tokens, corrupted \(k.count)")
+        }
+        self.clean = try TokenBatch(clean, padId: padId)
+        self.corrupted = try TokenBatch(corrupted, padId: padId)
+        answerIds = answers
+        foilIds = foils
+        indices = Array(clean.indices)
+    }
+
     /// Number of pairs.
     public var count: Int { indices.count }
 
