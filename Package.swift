@@ -22,7 +22,10 @@ let package = Package(
             name: "CGraphviz", path: "Sources/CGraphviz", pkgConfig: "libgvc",
             providers: [.apt(["libgraphviz-dev"])]),
 
-        .target(name: "Tensors", dependencies: ["CBLAS"]),
+        // glibc's malloc.h (mallopt), for keeping freed tensor memory in the process.
+        .systemLibrary(name: "CAllocator", path: "Sources/CAllocator"),
+
+        .target(name: "Tensors", dependencies: ["CBLAS", "CAllocator"]),
         .target(name: "Models", dependencies: ["Tensors"]),
         .target(name: "Attribution", dependencies: ["Models", "Tensors"]),
         .target(name: "Export", dependencies: ["Attribution", "CGraphviz"]),

@@ -151,6 +151,7 @@ func benchAttribution(exact: Bool) throws {
     report("peak memory", [("MiB", peakMemoryMiB())])
 }
 
+MemoryTuning.keepFreedTensorMemory()
 let arguments = Set(CommandLine.arguments.dropFirst())
 let all = arguments.isEmpty || arguments.contains("all")
 do {

@@ -150,8 +150,11 @@ public struct Attributor: Sendable {
             }
         }
         for l in 0..<graph.layers {
-            let gradients = try layerInputGradients(run, layer: l, heads: h)
-            add(try matmul(differences, gradients, transposeB: true), firstDestination: l * (3 * h + 1))
+            var first = l * (3 * h + 1)
+            for block in try layerInputGradients(run, layer: l, heads: h) {
+                add(try matmul(differences, block, transposeB: true), firstDestination: first)
+                first += block.shape[0]
+            }
         }
         add(try matmul(differences, logitInputGradient(run, layers: graph.layers), transposeB: true),
             firstDestination: graph.destinationIndex(.logits))

@@ -69,16 +69,14 @@ func sourceOutputDifferences(_ model: Transformer, graph: ComponentGraph, corrup
     return try concat(rows, axis: 0)
 }
 
-/// Gradients at the inputs of layer l's destinations: [3H + 1, B·T·d_model] — the q, k
-/// and v copies of every head, then the MLP input.
-func layerInputGradients(_ run: Run, layer l: Int, heads: Int) throws -> Tensor {
-    var rows: [Tensor] = []
-    for role in ["q", "k", "v"] {
-        let g = try run.gradient("blocks.\(l).hook_\(role)_input")                          // [B, T, H, d_model]
-        rows.append(try permute(g, [2, 0, 1, 3]).reshape([heads, -1]))
+/// Gradients at the inputs of layer l's destinations, one block per role: the q, k and v
+/// copies of every head ([H, B·T·d_model] each), then the MLP input ([1, B·T·d_model]).
+func layerInputGradients(_ run: Run, layer l: Int, heads: Int) throws -> [Tensor] {
+    var blocks = try ["q", "k", "v"].map { role in
+        try permute(run.gradient("blocks.\(l).hook_\(role)_input"), [2, 0, 1, 3]).reshape([heads, -1])  // from [B, T, H, d_model]
     }
-    rows.append(try run.gradient("blocks.\(l).hook_mlp_in").reshape([1, -1]))
-    return try concat(rows, axis: 0)
+    blocks.append(try run.gradient("blocks.\(l).hook_mlp_in").reshape([1, -1]))
+    return blocks
 }
 
 /// Gradient at the logits' input (the residual stream entering the final norm): [1, B·T·d_model].

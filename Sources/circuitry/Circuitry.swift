@@ -1,4 +1,5 @@
 import ArgumentParser
+import Tensors
 
 @main
 struct Circuitry: ParsableCommand {
@@ -6,4 +7,9 @@ struct Circuitry: ParsableCommand {
         commandName: "circuitry",
         abstract: "Circuit discovery for language models: load checkpoints, attribute, prune, render.",
         subcommands: [Info.self, Tokenize.self, Logits.self, Generate.self, Attribute.self, Pairs.self])
+
+    static func main() {
+        MemoryTuning.keepFreedTensorMemory()
+        main(nil)
+    }
 }

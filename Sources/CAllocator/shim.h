@@ -1,0 +1,2 @@
+// mallopt and its parameters, for MemoryTuning.
+#include <malloc.h>
