@@ -8,7 +8,6 @@ import Tensors
 /// tools/make_model_fixtures.py with transformers 5.23 in float32.
 @Suite("Models vs transformers")
 struct ModelFixtureTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let models: [String] = ["gpt2", "neox-parallel", "neox-sequential", "llama-gqa", "llama-tied"]
 
     struct Reference: Decodable {
@@ -21,7 +20,7 @@ struct ModelFixtureTests {
         let final_resid: [[Float]]
     }
 
-    static func folder(_ name: String) -> URL { root.appendingPathComponent("fixtures/models/\(name)") }
+    static func folder(_ name: String) -> URL { fixture("models/\(name)") }
 
     static func reference(_ name: String) throws -> Reference {
         try JSONDecoder().decode(Reference.self, from: Data(contentsOf: folder(name).appendingPathComponent("reference.json")))
@@ -92,7 +91,7 @@ struct ModelFixtureTests {
         let temporary = FileManager.default.temporaryDirectory.appendingPathComponent("circuitry-legacy-\(name)-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: Self.folder(name), to: temporary)
         defer { try? FileManager.default.removeItem(at: temporary) }
-        let legacy = Self.root.appendingPathComponent("fixtures/models/legacy-configs/\(name).json")
+        let legacy = fixture("models/legacy-configs/\(name).json")
         try FileManager.default.removeItem(at: temporary.appendingPathComponent("config.json"))
         try FileManager.default.copyItem(at: legacy, to: temporary.appendingPathComponent("config.json"))
         let modern = try LoadedModel(directory: Self.folder(name)).transformer

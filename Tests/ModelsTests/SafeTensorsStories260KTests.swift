@@ -4,9 +4,9 @@ import Testing
 import Tensors
 
 /// The real stories260K Llama checkpoint in `../shared/models/stories260K` (never copied into the repo).
-@Suite(.enabled(if: checkpointTestSharedModel("stories260K") != nil, "../shared/models/stories260K is not present"))
+@Suite(.enabled(if: sharedModel("stories260K") != nil, "../shared/models/stories260K is not present"))
 struct SafeTensorsStories260KTests {
-    let folder = checkpointTestSharedModel("stories260K")!
+    let folder = sharedModel("stories260K")!
 
     @Test func configDecodesAsLlama() throws {
         let config = try ModelConfig.load(directory: folder)

@@ -77,19 +77,6 @@ func expectCheckpointError(
     return error
 }
 
-/// `/work/shared/models/<name>` next to the package: walk up from this file to the folder holding
-/// Package.swift, then `../shared/models/<name>`.
-func checkpointTestSharedModel(_ name: String, filePath: String = #filePath) -> URL? {
-    var folder = URL(fileURLWithPath: filePath).deletingLastPathComponent()
-    while folder.path != "/" {
-        if FileManager.default.fileExists(atPath: folder.appendingPathComponent("Package.swift").path) {
-            let model = folder.deletingLastPathComponent().appendingPathComponent("shared/models/\(name)")
-            return FileManager.default.fileExists(atPath: model.appendingPathComponent("config.json").path) ? model : nil
-        }
-        folder = folder.deletingLastPathComponent()
-    }
-    return nil
-}
 
 /// Bitwise equality, so NaN and -0 compare as written.
 func sameBits(_ a: [Float], _ b: [Float]) -> Bool {

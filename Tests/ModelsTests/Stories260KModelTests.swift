@@ -4,9 +4,9 @@ import Testing
 import Tensors
 
 /// The real pretrained Llama (karpathy's stories260K: GQA, 512-token vocab) in ../shared.
-@Suite(.enabled(if: checkpointTestSharedModel("stories260K") != nil, "../shared/models/stories260K is not present"))
+@Suite(.enabled(if: sharedModel("stories260K") != nil, "../shared/models/stories260K is not present"))
 struct Stories260KModelTests {
-    let folder = checkpointTestSharedModel("stories260K")!
+    let folder = sharedModel("stories260K")!
 
     /// Greedy decoding from BOS reproduces karpathy's documented text (PROVENANCE.md).
     @Test func greedyStoryFromBOS() throws {
@@ -32,8 +32,7 @@ struct Stories260KModelTests {
 /// Bad checkpoints fail with errors that name the file and the tensor or key.
 @Suite("Model loading errors")
 struct ModelLoadingErrorTests {
-    static let gpt2 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("fixtures/models/gpt2")
+    static let gpt2 = fixture("models/gpt2")
 
     /// A copy of the GPT-2 fixture with `edit` applied to its tensors.
     func checkpoint(editing edit: (inout [String: Tensor]) -> Void) throws -> URL {

@@ -3,26 +3,8 @@ import Testing
 
 @testable import Models
 
-/// The package root: the nearest folder above this file that holds `Package.swift`.
-func packageRoot(from file: String = #filePath) -> URL? {
-    var dir = URL(fileURLWithPath: file).deletingLastPathComponent()
-    while dir.path != "/" {
-        if FileManager.default.fileExists(atPath: dir.appendingPathComponent("Package.swift").path) {
-            return dir
-        }
-        dir = dir.deletingLastPathComponent()
-    }
-    return nil
-}
-
-let tokenizerFixtures: URL = packageRoot()!.appendingPathComponent("fixtures/tokenizers")
-
 /// The shared Llama-2-style tokenizer of the stories260K model, beside the repository.
-let storiesDirectory: URL? = {
-    guard let root = packageRoot() else { return nil }
-    let dir = root.deletingLastPathComponent().appendingPathComponent("shared/models/stories260K")
-    return FileManager.default.fileExists(atPath: dir.appendingPathComponent("tokenizer.json").path) ? dir : nil
-}()
+let storiesDirectory = sharedModel("stories260K")
 
 struct TokenizerCase: Decodable {
     let text: String
