@@ -32,22 +32,24 @@ enum SoftmaxKernel {
                         let row = src + r * s, out = dst + r * s
                         // Keys visible to this query: all, or up to its own position.
                         let visible = causal ? min(s, r % t + (s - t) + 1) : s
-                        // The chunks holding visible keys. Lanes past the last visible key read as −∞:
-                        // they never win the max, and their e^(x − peak) = 0 is the masked output, so
-                        // chunks are written whole.
+                        // The chunks holding visible keys, written whole: lanes past the last visible
+                        // key are masked, to −∞ for the max and to 0 after the exp (rather than
+                        // taking e^−∞, whose subnormal intermediate results are slow on x86).
                         let span = min(s, (visible + vectorWidth - 1) / vectorWidth * vectorWidth)
-                        @inline(__always) func logits(_ j: Int) -> FloatVector {
-                            row.vector(at: j, end: s).replacing(with: -.infinity, where: VectorMath.lanes(of: j, from: visible))
+                        @inline(__always) func masked(_ v: FloatVector, _ j: Int, _ value: Float) -> FloatVector {
+                            VectorMath.replacingLanes(of: v, at: j, from: visible, with: value)
                         }
-                        let peak = VectorMath.maximumLane(reduceChunks(span, FloatVector(repeating: -.infinity), VectorMath.maximum, logits))
+                        let peak = VectorMath.maximumLane(reduceChunks(span, FloatVector(repeating: -.infinity), VectorMath.maximum) {
+                            masked(row.vector(at: $0, end: s), $0, -.infinity)
+                        })
                         let total = sumChunks(span) { j in
-                            let e = VectorMath.exp(logits(j) - peak)
+                            let e = masked(VectorMath.exp(row.vector(at: j, end: s) - peak), j, 0)
                             if !takeLog { out.storeVector(e, at: j, end: s) }
                             return e
                         }
                         if takeLog {
                             let lse = peak + log(total)
-                            forEachChunk(span) { j in out.storeVector(logits(j) - lse, at: j, end: s) }
+                            forEachChunk(span) { j in out.storeVector(masked(row.vector(at: j, end: s) - lse, j, -.infinity), at: j, end: s) }
                         } else {
                             let inv = 1 / total
                             forEachChunk(span) { j in out.storeVector(out.vector(at: j, end: s) * inv, at: j, end: s) }

@@ -26,6 +26,8 @@ enum VectorMath {
     static func exp(_ x: FloatVector) -> FloatVector {
         // The clamp keeps n in [−150, 128]; past it the result is 0 or ∞ anyway.
         // (Comparisons with NaN are false, so NaN passes through.)
+        // Results below 2⁻¹²⁶ go through subnormal arithmetic, which x86 handles with a
+        // slow microcode assist: callers with many such lanes (masks) zero them instead.
         var x = x.replacing(with: -104, where: x .< -104)
         x = x.replacing(with: 89, where: x .> 89)
         // Adding 1.5·2²³ rounds x/ln2 to an integer (no roundps before SSE4.1), which
@@ -35,8 +37,6 @@ enum VectorMath {
         // r = x − n·ln2 with ln2 split in two (Cody–Waite): the high part has 9 significant
         // bits, so n·ln2hi is exact and the subtraction loses nothing.
         let r = (x - n * 0.693359375) + n * 2.12194440e-4
-        // eʳ ≈ 1 + r + r²·P(r), P of degree 5 in Estrin's form (three independent pairs,
-        // then r²): a shorter dependency chain than Horner's, which matters in short rows.
         var p = FloatVector(repeating: 1.9875691500e-4)
         p = p * r + 1.3981999507e-3
         p = p * r + 8.3334519073e-3
@@ -89,7 +89,7 @@ enum VectorMath {
         q = q * t + 2.822434e-1
         let large = 1 - t * q * exp(-z)
         let signedLarge = unsafeBitCast(unsafeBitCast(large, to: IntVector.self) | sign, to: FloatVector.self)
-        return small.replacing(with: signedLarge, where: magnitude .>= 0.9)
+        return select(small, signedLarge, where: magnitude, isBelow: 0.9)
     }
 
     /// σ(x) = 1/(1 + e⁻ˣ); exact 0 and 1 at the far ends (e⁻ˣ = ∞ or 0).
@@ -98,34 +98,67 @@ enum VectorMath {
         1 / (1 + exp(-x))
     }
 
+    // Comparisons and selects work on the two 4-lane halves: an 8-lane mask is legalised
+    // on SSE through extra pack and shift instructions, while a 4-lane one maps straight
+    // onto cmpps/andps and minps/maxps (and NEON is 4 lanes wide anyway). The halves are
+    // taken by bit casts: `lowHalf`/`highHalf` are lane loops before optimisation, which
+    // makes exp look too costly to the inliner.
+
+    typealias HalfVector = SIMD4<Float>
+
+    @inline(__always)
+    static func halves(_ v: FloatVector) -> (HalfVector, HalfVector) {
+        unsafeBitCast(v, to: (HalfVector, HalfVector).self)
+    }
+
+    @inline(__always)
+    static func joined(_ low: HalfVector, _ high: HalfVector) -> FloatVector {
+        unsafeBitCast((low, high), to: FloatVector.self)
+    }
+
+    /// Lane-wise `key < bound ? a : b` (NaN keys take `b`).
+    @inline(__always)
+    static func select(_ a: FloatVector, _ b: FloatVector, where key: FloatVector, isBelow bound: Float) -> FloatVector {
+        let (a0, a1) = halves(a), (b0, b1) = halves(b), (k0, k1) = halves(key)
+        return joined(b0.replacing(with: a0, where: k0 .< bound), b1.replacing(with: a1, where: k1 .< bound))
+    }
+
+    /// Lane-wise `key > bound ? a : b` (NaN keys take `b`).
+    @inline(__always)
+    static func select(_ a: FloatVector, _ b: FloatVector, where key: FloatVector, isAbove bound: Float) -> FloatVector {
+        let (a0, a1) = halves(a), (b0, b1) = halves(b), (k0, k1) = halves(key)
+        return joined(b0.replacing(with: a0, where: k0 .> bound), b1.replacing(with: a1, where: k1 .> bound))
+    }
+
     /// Lane-wise maximum (pointwiseMax would be a per-lane library call).
     @inline(__always)
     static func maximum(_ a: FloatVector, _ b: FloatVector) -> FloatVector {
-        a.replacing(with: b, where: b .> a)
+        let (a0, a1) = halves(a), (b0, b1) = halves(b)
+        return joined(a0.replacing(with: b0, where: b0 .> a0), a1.replacing(with: b1, where: b1 .> a1))
     }
 
     /// Sum of the lanes, as a tree of vector adds: (l0+l4 + l2+l6) + (l1+l5 + l3+l7).
     @inline(__always)
     static func sumLanes(_ v: FloatVector) -> Float {
-        let half = v.lowHalf + v.highHalf
-        let quarter = half.lowHalf + half.highHalf
-        return quarter[0] + quarter[1]
+        let (low, high) = halves(v)
+        let half = low + high
+        return (half[0] + half[2]) + (half[1] + half[3])
     }
 
-    /// Largest lane, as a tree like `sumLanes`.
+    /// Largest lane.
     @inline(__always)
     static func maximumLane(_ v: FloatVector) -> Float {
-        let half = v.lowHalf.replacing(with: v.highHalf, where: v.highHalf .> v.lowHalf)
-        let quarter = half.lowHalf.replacing(with: half.highHalf, where: half.highHalf .> half.lowHalf)
-        return Swift.max(quarter[0], quarter[1])
+        let (low, high) = halves(v)
+        let half = low.replacing(with: high, where: high .> low)
+        return Swift.max(Swift.max(half[0], half[2]), Swift.max(half[1], half[3]))
     }
 
-    /// The lanes of the chunk starting at element `i` that fall at or past element `end`.
+    /// `v` (the chunk starting at element `i`) with its lanes at or past element `end` set to `value`.
     @inline(__always)
-    static func lanes(of i: Int, from end: Int) -> SIMDMask<IntVector> {
-        var index = IntVector()
-        for lane in 0..<vectorWidth { index[lane] = Int32(lane) }
-        return index .>= IntVector(repeating: Int32(clamping: end - i))
+    static func replacingLanes(of v: FloatVector, at i: Int, from end: Int, with value: Float) -> FloatVector {
+        var index = FloatVector()
+        for lane in 0..<vectorWidth { index[lane] = Float(lane) }
+        return select(v, FloatVector(repeating: value), where: index, isBelow: Float(min(max(end - i, 0), vectorWidth)))
     }
 }
 
