@@ -16,7 +16,7 @@ typealias IntVector = SIMD8<Int32>
 @inline(__always) var vectorWidth: Int { FloatVector.scalarCount }
 
 enum VectorMath {
-    /// eˣ lane-wise, within 1.01 ULP of the exact result for every float in [−104, 89]
+    /// eˣ lane-wise, within 1 ULP (0.99) of the exact result for every float in [−104, 89]
     /// (checked exhaustively against Float64 exp), subnormal results included. Below −104
     /// (and for −∞) it returns 0, above 89 (and for +∞) +∞; NaN stays NaN.
     ///
