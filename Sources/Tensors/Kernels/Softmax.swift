@@ -54,8 +54,8 @@ enum SoftmaxKernel {
                             let inv = 1 / total
                             forEachChunk(span) { j in out.storeVector(out.vector(at: j, end: s) * inv, at: j, end: s) }
                         }
-                        let masked = FloatVector(repeating: takeLog ? -.infinity : 0)
-                        forEachChunk(in: span..<s) { j in out.storeVector(masked, at: j, end: s) }
+                        let fill = FloatVector(repeating: takeLog ? -.infinity : 0)
+                        forEachChunk(in: span..<s) { j in out.storeVector(fill, at: j, end: s) }
                     }
                 }
             }
