@@ -105,9 +105,9 @@ enum ActivationKernel {
             let s = 1 / geluTanhDenominator(x)
             return s * (1 + x * (1 - s) * (1.5957691216 + 0.2140644488 * (x * x)))
         case .erf:
-            let cdf = 0.5 * (1 + VectorMath.erf(x * inverseSqrtTwo))
-            let density = VectorMath.exp(-0.5 * x * x) * inverseSqrtTwoPi
-            return cdf + x * density
+            // Φ(x) = ½(1 + erf(x/√2)), φ(x) = e^(−(x/√2)²)/√(2π): one exp for both.
+            let (erf, gaussian) = VectorMath.erfAndGaussian(x * inverseSqrtTwo)
+            return 0.5 * (1 + erf) + x * (gaussian * inverseSqrtTwoPi)
         }
     }
 

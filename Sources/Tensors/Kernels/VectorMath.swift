@@ -66,6 +66,12 @@ enum VectorMath {
     /// Past |x| ≈ 3.9 the second piece rounds to exactly ±1.
     @inline(__always)
     static func erf(_ x: FloatVector) -> FloatVector {
+        erfAndGaussian(x).erf
+    }
+
+    /// erf(x) and e^(−x²), which erf computes on the way (GELU's derivative needs both).
+    @inline(__always)
+    static func erfAndGaussian(_ x: FloatVector) -> (erf: FloatVector, gaussian: FloatVector) {
         let z = x * x
         var p = FloatVector(repeating: 8.978521e-05)
         p = p * z + -8.284071e-4
@@ -87,9 +93,10 @@ enum VectorMath {
         q = q * t + 2.6301816e-1
         q = q * t + 2.7969313e-1
         q = q * t + 2.822434e-1
-        let large = 1 - t * q * exp(-z)
+        let gaussian = exp(-z)
+        let large = 1 - t * q * gaussian
         let signedLarge = unsafeBitCast(unsafeBitCast(large, to: IntVector.self) | sign, to: FloatVector.self)
-        return select(small, signedLarge, where: magnitude, isBelow: 0.9)
+        return (select(small, signedLarge, where: magnitude, isBelow: 0.9), gaussian)
     }
 
     /// σ(x) = 1/(1 + e⁻ˣ); exact 0 and 1 at the far ends (e⁻ˣ = ∞ or 0).
