@@ -29,8 +29,8 @@ public func swiglu(gate: Tensor, up: Tensor) throws(TensorError) -> Tensor {
         gate.storage.withUnsafeBufferPointer { pg in
             up.storage.withUnsafeBufferPointer { pu in
                 nonisolated(unsafe) let (g, u, out) = (pg.baseAddress!, pu.baseAddress!, py.baseAddress!)
-                let n = py.count
-                parallelElements(n) { range in
+                parallelElements(py.count) { range in
+                    let n = range.upperBound
                     forEachChunk(in: range) { i in
                         out.storeVector(ActivationKernel.silu(g.vector(at: i, end: n)) * u.vector(at: i, end: n), at: i, end: n)
                     }
@@ -50,8 +50,8 @@ enum ActivationKernel {
         Tensor.uninitialized(x.shape) { y in
             x.storage.withUnsafeBufferPointer { px in
                 nonisolated(unsafe) let (src, dst) = (px.baseAddress!, y.baseAddress!)
-                let n = px.count
-                parallelElements(n) { range in
+                parallelElements(px.count) { range in
+                    let n = range.upperBound
                     forEachChunk(in: range) { i in dst.storeVector(f(src.vector(at: i, end: n)), at: i, end: n) }
                 }
             }
@@ -65,8 +65,8 @@ enum ActivationKernel {
             x.storage.withUnsafeBufferPointer { px in
                 dy.storage.withUnsafeBufferPointer { pdy in
                     nonisolated(unsafe) let (src, g, dst) = (px.baseAddress!, pdy.baseAddress!, dx.baseAddress!)
-                    let n = px.count
-                    parallelElements(n) { range in
+                    parallelElements(px.count) { range in
+                        let n = range.upperBound
                         forEachChunk(in: range) { i in
                             dst.storeVector(g.vector(at: i, end: n) * derivative(src.vector(at: i, end: n)), at: i, end: n)
                         }
@@ -134,6 +134,7 @@ enum ActivationKernel {
                             nonisolated(unsafe) let outGate = wantGate ? pdGate.baseAddress : nil
                             nonisolated(unsafe) let outUp = wantUp ? pdUp.baseAddress : nil
                             parallelElements(n) { range in
+                                let n = range.upperBound
                                 forEachChunk(in: range) { i in
                                     let x = g.vector(at: i, end: n), s = VectorMath.sigmoid(x), grad = d.vector(at: i, end: n)
                                     outGate?.storeVector(grad * u.vector(at: i, end: n) * siluDerivative(x, sigmoid: s), at: i, end: n)

@@ -24,6 +24,15 @@ enum VectorMath {
     /// a degree-7 polynomial (Cephes' minimax coefficients) and 2ⁿ is built from exponent bits.
     @inline(__always)
     static func exp(_ x: FloatVector) -> FloatVector {
+        let (low, high) = halves(x)
+        return joined(exp(low), exp(high))
+    }
+
+    /// `exp` on four lanes. The 8-lane version runs it on both halves: written on eight
+    /// lanes, the clamp's compare-and-select is sometimes lowered to a pack/shift/blend
+    /// sequence instead of minps/maxps (on SSE an 8-lane mask is not a legal type).
+    @inline(__always)
+    static func exp(_ x: HalfVector) -> HalfVector {
         // The clamp keeps n in [−150, 128]; past it the result is 0 or ∞ anyway.
         // (Comparisons with NaN are false, so NaN passes through.)
         // Results below 2⁻¹²⁶ go through subnormal arithmetic, which x86 handles with a
@@ -37,7 +46,7 @@ enum VectorMath {
         // r = x − n·ln2 with ln2 split in two (Cody–Waite): the high part has 9 significant
         // bits, so n·ln2hi is exact and the subtraction loses nothing.
         let r = (x - n * 0.693359375) + n * 2.12194440e-4
-        var p = FloatVector(repeating: 1.9875691500e-4)
+        var p = HalfVector(repeating: 1.9875691500e-4)
         p = p * r + 1.3981999507e-3
         p = p * r + 8.3334519073e-3
         p = p * r + 4.1665795894e-2
@@ -46,15 +55,15 @@ enum VectorMath {
         p = p * (r * r) + r + 1
         // 2ⁿ as two powers of two (each a normal float for n in [−150, 128]): the final
         // product rounds once, to a subnormal, a normal or ∞ as appropriate.
-        let ni = unsafeBitCast(shifted, to: IntVector.self) &- 0x4B40_0000
+        let ni = unsafeBitCast(shifted, to: SIMD4<Int32>.self) &- 0x4B40_0000
         let half = ni &>> 1
         return p * powerOfTwo(half) * powerOfTwo(ni &- half)
     }
 
     /// 2ⁿ for n in the normal exponent range [−126, 127], from its exponent bits.
     @inline(__always)
-    static func powerOfTwo(_ n: IntVector) -> FloatVector {
-        unsafeBitCast((n &+ 127) &<< 23, to: FloatVector.self)
+    static func powerOfTwo(_ n: SIMD4<Int32>) -> HalfVector {
+        unsafeBitCast((n &+ 127) &<< 23, to: HalfVector.self)
     }
 
     /// erf(x) lane-wise, absolute error below 1e-7 (under 2 ULP) for every float.
@@ -179,7 +188,7 @@ extension UnsafePointer where Pointee == Float {
     /// Lanes i..<i+8; lanes at or past `end` read as `padding`.
     @inline(__always)
     func vector(at i: Int, end: Int, padding: Float = 0) -> FloatVector {
-        if i + vectorWidth <= end { return UnsafeRawPointer(self + i).loadUnaligned(as: FloatVector.self) }
+        if i &+ vectorWidth <= end { return UnsafeRawPointer(self + i).loadUnaligned(as: FloatVector.self) }
         return partialVector(at: i, end: end, padding: padding)
     }
 
@@ -196,7 +205,7 @@ extension UnsafeMutablePointer where Pointee == Float {
     /// Writes lanes i..<min(i+8, end).
     @inline(__always)
     func storeVector(_ v: FloatVector, at i: Int, end: Int) {
-        if i + vectorWidth <= end {
+        if i &+ vectorWidth <= end {
             UnsafeMutableRawPointer(self + i).storeBytes(of: v, as: FloatVector.self)
         } else {
             storePartialVector(v, at: i, end: end)
@@ -224,16 +233,20 @@ func forEachChunk(_ count: Int, _ body: (Int) -> Void) {
 /// Calls `body(i)` for i = range.lowerBound, +8, +16, … < range.upperBound.
 @inline(__always)
 func forEachChunk(in range: Range<Int>, _ body: (Int) -> Void) {
+    // Full chunks, then the partial one: with the tail out of the loop the compiler sees
+    // that every load and store in the loop is whole, so the loop has no out-of-line call
+    // (which would make it keep its vectors in memory: calls clobber all SIMD registers).
     var i = range.lowerBound
-    while i < range.upperBound {
+    while i &+ vectorWidth <= range.upperBound {
         body(i)
-        i += vectorWidth
+        i &+= vectorWidth
     }
+    if i < range.upperBound { body(i) }
 }
 
 /// Splits 0..<count across cores for large counts, in element ranges that start on
-/// vector boundaries. `body` loops over its range with `forEachChunk(in:)` (a loop
-/// written in the closure gets the per-chunk code inlined into it).
+/// vector boundaries, so only the last range can end in a partial chunk. `body` loops
+/// over its range with `forEachChunk(in:)`, loading and storing with `end: range.upperBound`.
 func parallelElements(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
     let chunks = (count + vectorWidth - 1) / vectorWidth
     parallelChunks(chunks, minimumChunk: (1 << 14) / vectorWidth) { range in
@@ -250,14 +263,9 @@ func parallelElements(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
 @inline(__always)
 func reduceChunks(_ count: Int, _ initial: FloatVector, _ combine: (FloatVector, FloatVector) -> FloatVector,
                   _ term: (Int) -> FloatVector) -> FloatVector {
-    var current = initial, other = initial
-    var i = 0
-    while i < count {
-        current = combine(current, term(i))
-        swap(&current, &other)
-        i += vectorWidth
-    }
-    return combine(current, other)
+    var accumulator = initial
+    forEachChunk(count) { i in accumulator = combine(accumulator, term(i)) }
+    return accumulator
 }
 
 /// Σ over all lanes of `term(i)` for the chunks of 0..<count (padding lanes must add 0).
@@ -269,13 +277,11 @@ func sumChunks(_ count: Int, _ term: (Int) -> FloatVector) -> Float {
 /// Two sums in one pass: Σ lanes of term(i).0 and of term(i).1.
 @inline(__always)
 func sumChunkPairs(_ count: Int, _ term: (Int) -> (FloatVector, FloatVector)) -> (Float, Float) {
-    var current = (FloatVector(), FloatVector()), other = current
-    var i = 0
-    while i < count {
+    var first = FloatVector(), second = FloatVector()
+    forEachChunk(count) { i in
         let (a, b) = term(i)
-        current = (current.0 + a, current.1 + b)
-        swap(&current, &other)
-        i += vectorWidth
+        first += a
+        second += b
     }
-    return (VectorMath.sumLanes(current.0 + other.0), VectorMath.sumLanes(current.1 + other.1))
+    return (VectorMath.sumLanes(first), VectorMath.sumLanes(second))
 }
