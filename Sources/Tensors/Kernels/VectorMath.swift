@@ -254,10 +254,11 @@ func parallelElements(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
     }
 }
 
-// The reductions below keep two accumulators that take turns (independent dependency
-// chains, so consecutive adds overlap) and combine them at the end: the order is fixed
-// by `count` alone. They are written for FloatVector rather than generically: a generic
-// closure parameter goes through a reabstraction thunk that stops `term` being inlined.
+// The reductions below accumulate lane-wise in one vector (on SSE that is already two
+// independent add chains; more accumulators only got spilled) and add the lanes at the
+// end, so the order is fixed by `count` alone. They are written for FloatVector rather
+// than generically: a generic closure parameter goes through a reabstraction thunk that
+// stops `term` being inlined.
 
 /// Folds `term(i)` over the chunks of 0..<count with `combine`, starting from `initial`.
 @inline(__always)
