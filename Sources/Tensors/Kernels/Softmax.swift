@@ -34,25 +34,26 @@ enum SoftmaxKernel {
                         let visible = causal ? min(s, r % t + (s - t) + 1) : s
                         // The chunks holding visible keys, written whole: lanes past the last visible
                         // key are masked, to −∞ for the max and to 0 after the exp (rather than
-                        // taking e^−∞, whose subnormal intermediate results are slow on x86).
+                        // taking e^−∞, whose subnormal intermediate results are slow on x86). Only
+                        // a row's end can cut a chunk short, so loads and stores stop at `span`.
                         let span = min(s, (visible + vectorWidth - 1) / vectorWidth * vectorWidth)
                         @inline(__always) func masked(_ v: FloatVector, _ j: Int, _ value: Float) -> FloatVector {
                             VectorMath.replacingLanes(of: v, at: j, from: visible, with: value)
                         }
                         let peak = VectorMath.maximumLane(reduceChunks(span, FloatVector(repeating: -.infinity), VectorMath.maximum) {
-                            masked(row.vector(at: $0, end: s), $0, -.infinity)
+                            masked(row.vector(at: $0, end: span), $0, -.infinity)
                         })
                         let total = sumChunks(span) { j in
-                            let e = masked(VectorMath.exp(row.vector(at: j, end: s) - peak), j, 0)
-                            if !takeLog { out.storeVector(e, at: j, end: s) }
+                            let e = masked(VectorMath.exp(row.vector(at: j, end: span) - peak), j, 0)
+                            if !takeLog { out.storeVector(e, at: j, end: span) }
                             return e
                         }
                         if takeLog {
                             let lse = peak + log(total)
-                            forEachChunk(span) { j in out.storeVector(masked(row.vector(at: j, end: s) - lse, j, -.infinity), at: j, end: s) }
+                            forEachChunk(span) { j in out.storeVector(masked(row.vector(at: j, end: span) - lse, j, -.infinity), at: j, end: span) }
                         } else {
                             let inv = 1 / total
-                            forEachChunk(span) { j in out.storeVector(out.vector(at: j, end: s) * inv, at: j, end: s) }
+                            forEachChunk(span) { j in out.storeVector(out.vector(at: j, end: span) * inv, at: j, end: span) }
                         }
                         let fill = FloatVector(repeating: takeLog ? -.infinity : 0)
                         forEachChunk(in: span..<s) { j in out.storeVector(fill, at: j, end: s) }
