@@ -19,7 +19,7 @@ public func crossEntropy(logits: Tensor, targets: [Int]) throws(TensorError) -> 
 enum CrossEntropyKernel {
     static let ignoreIndex = -100
 
-    /// Saves softmax(logits) for backward.
+    /// Saves softmax(logits) for backward. The log is per row, so it stays scalar (in Float64).
     static func forward(_ logits: Tensor, _ targets: [Int]) -> (Tensor, Tensor) {
         let probabilities = SoftmaxKernel.forward(logits, causal: false, log: false)
         let v = logits.shape[1]
@@ -41,14 +41,17 @@ enum CrossEntropyKernel {
         let g = dLoss.storage[0] / Float(counted)
         return Tensor.uninitialized(probabilities.shape) { dx in
             probabilities.storage.withUnsafeBufferPointer { pp in
-                for (row, target) in targets.enumerated() {
-                    let base = row * v
-                    if target == ignoreIndex {
-                        for j in 0..<v { dx[base + j] = 0 }
-                        continue
+                nonisolated(unsafe) let (p, out) = (pp.baseAddress!, dx.baseAddress!)
+                parallelChunks(targets.count, minimumChunk: minimumRows(rowLength: v)) { range in
+                    for row in range {
+                        let pr = p + row * v, dr = out + row * v, target = targets[row]
+                        if target == ignoreIndex {
+                            forEachChunk(v) { j in dr.storeVector(FloatVector(), at: j, end: v) }
+                            continue
+                        }
+                        forEachChunk(v) { j in dr.storeVector(g * pr.vector(at: j, end: v), at: j, end: v) }
+                        dr[target] -= g
                     }
-                    for j in 0..<v { dx[base + j] = g * pp[base + j] }
-                    dx[base + target] -= g
                 }
             }
         }

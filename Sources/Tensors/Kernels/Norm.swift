@@ -1,4 +1,8 @@
 // LayerNorm (with and without bias) and RMSNorm over the last axis.
+//
+// RMSNorm is LayerNorm without centring (μ = 0) and without bias, so both share one
+// forward and one backward. Rows are split across cores; each row is reduced with
+// SIMD accumulators in an order fixed by its length, so results do not depend on the split.
 
 /// LayerNorm: y = (x − μ)/√(σ² + ε) · w (+ b). x: [..., D], weight: [D], bias: [D] → [..., D].
 public func layerNorm(_ x: Tensor, weight: Tensor, bias: Tensor?, eps: Float) throws(TensorError) -> Tensor {
@@ -20,25 +24,58 @@ public func rmsNorm(_ x: Tensor, weight: Tensor, eps: Float) throws(TensorError)
 enum NormKernel {
     /// Per-row mean and 1/std saved by the forward pass, interleaved [μ₀, r₀, μ₁, r₁, …].
     static func layerNorm(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ eps: Float) -> (Tensor, [Float]) {
-        let d = x.shape.last!, rows = x.count / max(d, 1)
-        var stats = [Float](repeating: 0, count: 2 * rows)
+        normalize(x, w, b, eps, centered: true)
+    }
+
+    /// dy: [..., D]. With x̂ = (x − μ)·r and g = dy ⊙ w:
+    ///   dx = r · (g − mean(g) − x̂ · mean(g ⊙ x̂)),  dw = Σ_rows dy ⊙ x̂,  db = Σ_rows dy.
+    static func layerNormBackward(_ dy: Tensor, x: Tensor, w: Tensor, stats: [Float], needs: [Bool]) -> [Tensor?] {
+        normalizeBackward(dy, x: x, w: w, stats: stats, centered: true, needs: needs)
+    }
+
+    /// Per-row 1/rms saved by the forward pass.
+    static func rmsNorm(_ x: Tensor, _ w: Tensor, _ eps: Float) -> (Tensor, [Float]) {
+        normalize(x, w, nil, eps, centered: false)
+    }
+
+    /// dy: [..., D]. With x̂ = x·r and g = dy ⊙ w:  dx = r · (g − x̂ · mean(g ⊙ x̂)),  dw = Σ_rows dy ⊙ x̂.
+    static func rmsNormBackward(_ dy: Tensor, x: Tensor, w: Tensor, rstd: [Float], needs: [Bool]) -> [Tensor?] {
+        normalizeBackward(dy, x: x, w: w, stats: rstd, centered: false, needs: needs)
+    }
+
+    /// y = (x − μ)·r·w + b per row, r = 1/√(mean((x − μ)²) + ε); μ = mean(x) when
+    /// `centered`, else 0 (RMSNorm: y = (x·r)·w, the order transformers uses).
+    /// Returns y and the saved statistics: [μ, r] per row when centered, else [r].
+    private static func normalize(_ x: Tensor, _ w: Tensor, _ b: Tensor?, _ eps: Float, centered: Bool) -> (Tensor, [Float]) {
+        let d = x.shape.last!, rows = x.count / max(d, 1), perRow = centered ? 2 : 1
         let bias = b?.storage ?? [Float](repeating: 0, count: d)
+        var stats = [Float](repeating: 0, count: perRow * rows)
         let y = Tensor.uninitialized(x.shape) { py in
             x.storage.withUnsafeBufferPointer { px in
                 w.storage.withUnsafeBufferPointer { pw in
                   bias.withUnsafeBufferPointer { pb in
-                    for r in 0..<rows {
-                        let row = px.baseAddress! + r * d, out = py.baseAddress! + r * d
-                        var mean: Float = 0
-                        for i in 0..<d { mean += row[i] }
-                        mean /= Float(d)
-                        var variance: Float = 0
-                        for i in 0..<d { let c = row[i] - mean; variance += c * c }
-                        variance /= Float(d)
-                        let rstd = 1 / (variance + eps).squareRoot()
-                        for i in 0..<d { out[i] = (row[i] - mean) * rstd * pw[i] + pb[i] }
-                        stats[2 * r] = mean
-                        stats[2 * r + 1] = rstd
+                    stats.withUnsafeMutableBufferPointer { ps in
+                        nonisolated(unsafe) let (src, dst, weight, shift) = (px.baseAddress!, py.baseAddress!, pw.baseAddress!, pb.baseAddress!)
+                        nonisolated(unsafe) let saved = ps.baseAddress!
+                        parallelChunks(rows, minimumChunk: minimumRows(rowLength: d)) { range in
+                            for r in range {
+                                let row = src + r * d, out = dst + r * d
+                                // Two passes over the row (it stays in L1): the mean, then the squared
+                                // deviations from it, which avoids the cancellation of E[x²] − μ².
+                                let mean = centered ? sumChunks(d) { row.vector(at: $0, end: d) } / Float(d) : 0
+                                let variance = sumChunks(d) { i in
+                                    let centred = row.vector(at: i, end: d, padding: mean) - mean
+                                    return centred * centred
+                                } / Float(d)
+                                let rstd = 1 / (variance + eps).squareRoot()
+                                forEachChunk(d) { i in
+                                    let normalized = (row.vector(at: i, end: d) - mean) * rstd
+                                    out.storeVector(normalized * weight.vector(at: i, end: d) + shift.vector(at: i, end: d), at: i, end: d)
+                                }
+                                if centered { saved[2 * r] = mean }
+                                saved[perRow * r + perRow - 1] = rstd
+                            }
+                        }
                     }
                   }
                 }
@@ -47,86 +84,71 @@ enum NormKernel {
         return (y, stats)
     }
 
-    /// dy: [..., D]. With x̂ = (x − μ)·r and g = dy ⊙ w:
-    ///   dx = r · (g − mean(g) − x̂ · mean(g ⊙ x̂)),  dw = Σ_rows dy ⊙ x̂,  db = Σ_rows dy.
-    static func layerNormBackward(_ dy: Tensor, x: Tensor, w: Tensor, stats: [Float], needs: [Bool]) -> [Tensor?] {
-        let d = x.shape.last!, rows = x.count / max(d, 1)
-        let wantBias = needs.count > 2 && needs[2]
-        var dx = [Float](repeating: 0, count: needs[0] ? x.count : 0)
-        var dw = [Float](repeating: 0, count: d), db = [Float](repeating: 0, count: d)
-        x.storage.withUnsafeBufferPointer { px in
-            dy.storage.withUnsafeBufferPointer { pdy in
-                w.storage.withUnsafeBufferPointer { pw in
-                    for r in 0..<rows {
-                        let row = px.baseAddress! + r * d, g = pdy.baseAddress! + r * d
-                        let mean = stats[2 * r], rstd = stats[2 * r + 1]
-                        if needs[1] { for i in 0..<d { dw[i] += g[i] * (row[i] - mean) * rstd } }
-                        if wantBias { for i in 0..<d { db[i] += g[i] } }
-                        guard needs[0] else { continue }
-                        var meanG: Float = 0, meanGX: Float = 0
-                        for i in 0..<d {
-                            let gi = g[i] * pw[i]
-                            meanG += gi
-                            meanGX += gi * (row[i] - mean) * rstd
+    /// Backward of `normalize`: one pass over each row for the two reductions, one writing dx.
+    /// dw and db are summed per chunk of rows, then the chunks are added in order.
+    private static func normalizeBackward(_ dy: Tensor, x: Tensor, w: Tensor, stats: [Float], centered: Bool,
+                                          needs: [Bool]) -> [Tensor?] {
+        let d = x.shape.last!, rows = x.count / max(d, 1), perRow = centered ? 2 : 1
+        let wantX = needs[0], wantWeight = needs[1], wantBias = needs.count > 2 && needs[2]
+        let minimumChunk = minimumRows(rowLength: d)
+        let chunks = parallelChunkCount(rows, minimumChunk: minimumChunk)
+        // Per chunk: dw partial sums [0, d), then db partial sums [d, 2d).
+        var partials = [Float](repeating: 0, count: wantWeight || wantBias ? chunks * 2 * d : 0)
+        let dx = [Float](unsafeUninitializedCapacity: wantX ? x.count : 0) { pdx, initialized in
+            x.storage.withUnsafeBufferPointer { px in
+                dy.storage.withUnsafeBufferPointer { pdy in
+                  w.storage.withUnsafeBufferPointer { pw in
+                    stats.withUnsafeBufferPointer { ps in
+                      partials.withUnsafeMutableBufferPointer { pp in
+                        nonisolated(unsafe) let (src, upstream, weight, saved) = (px.baseAddress!, pdy.baseAddress!, pw.baseAddress!, ps.baseAddress!)
+                        // (An empty array's buffer may still have a base address: test the flags.)
+                        nonisolated(unsafe) let out = wantX ? pdx.baseAddress : nil
+                        nonisolated(unsafe) let partial = wantWeight || wantBias ? pp.baseAddress : nil
+                        parallelChunks(rows, minimumChunk: minimumChunk) { chunk, range in
+                            for r in range {
+                                let row = src + r * d, g = upstream + r * d
+                                let mean = centered ? saved[2 * r] : 0, rstd = saved[perRow * r + perRow - 1]
+                                if let partial {
+                                    let dw = partial + chunk * 2 * d, db = dw + d
+                                    forEachChunk(d) { i in
+                                        let dyi = g.vector(at: i, end: d), xhat = (row.vector(at: i, end: d) - mean) * rstd
+                                        dw.storeVector(dw.vector(at: i, end: d) + dyi * xhat, at: i, end: d)
+                                        db.storeVector(db.vector(at: i, end: d) + dyi, at: i, end: d)
+                                    }
+                                }
+                                guard let out else { continue }
+                                let dxRow = out + r * d
+                                // Σ g and Σ g ⊙ x̂ together (padding lanes have g = 0).
+                                let (sumG, sumGX) = sumChunkPairs(d) { i in
+                                    let gi = g.vector(at: i, end: d) * weight.vector(at: i, end: d)
+                                    return (gi, gi * ((row.vector(at: i, end: d) - mean) * rstd))
+                                }
+                                let meanG = centered ? sumG / Float(d) : 0, meanGX = sumGX / Float(d)
+                                forEachChunk(d) { i in
+                                    let gi = g.vector(at: i, end: d) * weight.vector(at: i, end: d)
+                                    let xhat = (row.vector(at: i, end: d) - mean) * rstd
+                                    dxRow.storeVector(rstd * (gi - meanG - xhat * meanGX), at: i, end: d)
+                                }
+                            }
                         }
-                        meanG /= Float(d); meanGX /= Float(d)
-                        for i in 0..<d {
-                            let xhat = (row[i] - mean) * rstd
-                            dx[r * d + i] = rstd * (g[i] * pw[i] - meanG - xhat * meanGX)
-                        }
+                      }
                     }
+                  }
                 }
             }
+            initialized = wantX ? x.count : 0
         }
-        var grads: [Tensor?] = [needs[0] ? Tensor(uncheckedShape: x.shape, storage: dx) : nil,
-                                needs[1] ? Tensor(uncheckedShape: [d], storage: dw) : nil]
+        // Chunk partials added in chunk order: deterministic for a given core count.
+        var dw = [Float](repeating: 0, count: d), db = [Float](repeating: 0, count: d)
+        for chunk in 0..<(partials.isEmpty ? 0 : chunks) {
+            for j in 0..<d {
+                dw[j] += partials[chunk * 2 * d + j]
+                db[j] += partials[chunk * 2 * d + d + j]
+            }
+        }
+        var grads: [Tensor?] = [wantX ? Tensor(uncheckedShape: x.shape, storage: dx) : nil,
+                                wantWeight ? Tensor(uncheckedShape: [d], storage: dw) : nil]
         if needs.count > 2 { grads.append(wantBias ? Tensor(uncheckedShape: [d], storage: db) : nil) }
         return grads
-    }
-
-    /// Per-row 1/rms saved by the forward pass.
-    static func rmsNorm(_ x: Tensor, _ w: Tensor, _ eps: Float) -> (Tensor, [Float]) {
-        let d = x.shape.last!, rows = x.count / max(d, 1)
-        var rstds = [Float](repeating: 0, count: rows)
-        let y = Tensor.uninitialized(x.shape) { py in
-            x.storage.withUnsafeBufferPointer { px in
-                w.storage.withUnsafeBufferPointer { pw in
-                    for r in 0..<rows {
-                        let row = px.baseAddress! + r * d, out = py.baseAddress! + r * d
-                        var ms: Float = 0
-                        for i in 0..<d { ms += row[i] * row[i] }
-                        let rstd = 1 / (ms / Float(d) + eps).squareRoot()
-                        // Same order as transformers: normalise first, then scale by the weight.
-                        for i in 0..<d { out[i] = pw[i] * (row[i] * rstd) }
-                        rstds[r] = rstd
-                    }
-                }
-            }
-        }
-        return (y, rstds)
-    }
-
-    /// dy: [..., D]. With x̂ = x·r and g = dy ⊙ w:  dx = r · (g − x̂ · mean(g ⊙ x̂)),  dw = Σ_rows dy ⊙ x̂.
-    static func rmsNormBackward(_ dy: Tensor, x: Tensor, w: Tensor, rstd: [Float], needs: [Bool]) -> [Tensor?] {
-        let d = x.shape.last!, rows = x.count / max(d, 1)
-        var dx = [Float](repeating: 0, count: needs[0] ? x.count : 0)
-        var dw = [Float](repeating: 0, count: d)
-        x.storage.withUnsafeBufferPointer { px in
-            dy.storage.withUnsafeBufferPointer { pdy in
-                w.storage.withUnsafeBufferPointer { pw in
-                    for r in 0..<rows {
-                        let row = px.baseAddress! + r * d, g = pdy.baseAddress! + r * d, rs = rstd[r]
-                        if needs[1] { for i in 0..<d { dw[i] += g[i] * row[i] * rs } }
-                        guard needs[0] else { continue }
-                        var meanGX: Float = 0
-                        for i in 0..<d { meanGX += g[i] * pw[i] * row[i] * rs }
-                        meanGX /= Float(d)
-                        for i in 0..<d { dx[r * d + i] = rs * (g[i] * pw[i] - row[i] * rs * meanGX) }
-                    }
-                }
-            }
-        }
-        return [needs[0] ? Tensor(uncheckedShape: x.shape, storage: dx) : nil,
-                needs[1] ? Tensor(uncheckedShape: [d], storage: dw) : nil]
     }
 }
