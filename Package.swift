@@ -25,7 +25,9 @@ let package = Package(
         // glibc's malloc.h (mallopt), for keeping freed tensor memory in the process.
         .systemLibrary(name: "CAllocator", path: "Sources/CAllocator"),
 
-        .target(name: "Tensors", dependencies: ["CBLAS", "CAllocator"]),
+        // The numeric core is compiled optimised even in debug builds: its SIMD kernels run
+        // tens of times slower unoptimised, which would make `make test` crawl.
+        .target(name: "Tensors", dependencies: ["CBLAS", "CAllocator"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Models", dependencies: ["Tensors"]),
         .target(name: "Attribution", dependencies: ["Models", "Tensors"]),
         .target(name: "Export", dependencies: ["Attribution", "CGraphviz"]),
