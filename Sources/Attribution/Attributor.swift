@@ -135,29 +135,20 @@ public struct Attributor: Sendable {
                                  cleanMetric: clean / n, corruptedMetric: corrupted / n, pairCount: pairs)
     }
 
-    /// Adds `weight` × (Δ source outputs · input gradients) for every edge: per layer one
-    /// product [sources, B·T·d] × [B·T·d, 3H+1], then the logits' column.
+    /// Adds `weight` × (Δ source outputs · input gradients) for every edge, as ONE product
+    /// [sources, B·T·d] × [B·T·d, destinations]: the large difference matrix is read once, and
+    /// BLAS gets a well-shaped product instead of many skinny ones.
     func accumulateEdges(_ edges: inout [Double], differences: Tensor, gradients run: Run, weight: Double) throws {
-        let h = graph.heads
-        let destinations = graph.destinations
-        func add(_ block: Tensor, firstDestination: Int) {
-            let columns = block.shape[1]
-            for j in 0..<columns {
-                let destination = destinations[firstDestination + j]
-                for s in 0..<graph.upstreamCount(of: destination) {
-                    edges[s * graph.destinationCount + firstDestination + j] += weight * Double(block.storage[s * columns + j])
-                }
+        var blocks: [Tensor] = []
+        for l in 0..<graph.layers { blocks += try layerInputGradients(run, layer: l, heads: graph.heads) }
+        blocks.append(try logitInputGradient(run, layers: graph.layers))
+        let scores = try matmul(differences, concat(blocks, axis: 0), transposeB: true)   // [sources, destinations]
+        let columns = graph.destinationCount
+        for (j, destination) in graph.destinations.enumerated() {
+            for s in 0..<graph.upstreamCount(of: destination) {
+                edges[s * columns + j] += weight * Double(scores.storage[s * columns + j])
             }
         }
-        for l in 0..<graph.layers {
-            var first = l * (3 * h + 1)
-            for block in try layerInputGradients(run, layer: l, heads: h) {
-                add(try matmul(differences, block, transposeB: true), firstDestination: first)
-                first += block.shape[0]
-            }
-        }
-        add(try matmul(differences, logitInputGradient(run, layers: graph.layers), transposeB: true),
-            firstDestination: graph.destinationIndex(.logits))
     }
 
     /// Σ over pairs of m(clean with `source` ← its corrupted output) − m(clean).
