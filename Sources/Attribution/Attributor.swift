@@ -31,9 +31,13 @@ public struct AttributionScores: Sendable {
     public let cleanMetric: Double
     public let corruptedMetric: Double
     public let pairCount: Int
+    /// AtP* corrections applied (`AttributionCorrection` raw values, e.g. `qk-fix`, `grad-drop`;
+    /// `grad-drop:single-layer` when a one-layer model fell back to mean |AtP| over pairs).
+    public let corrections: [String]
 
     public init(graph: ComponentGraph, method: AttributionMethod, metric: Metric, igSteps: Int?, edgeScores: [Double]?,
-                nodeScores: [Double], cleanMetric: Double, corruptedMetric: Double, pairCount: Int) {
+                nodeScores: [Double], cleanMetric: Double, corruptedMetric: Double, pairCount: Int,
+                corrections: [String] = []) {
         self.graph = graph
         self.method = method
         self.metric = metric
@@ -43,6 +47,7 @@ public struct AttributionScores: Sendable {
         self.cleanMetric = cleanMetric
         self.corruptedMetric = corruptedMetric
         self.pairCount = pairCount
+        self.corrections = corrections
     }
 
     public func edgeScore(_ source: ComponentGraph.Source, _ destination: ComponentGraph.Destination) -> Double? {
@@ -60,6 +65,9 @@ public struct Attributor: Sendable {
     public var metric: Metric
     /// Interpolation steps K of `eap-ig`.
     public var igSteps: Int
+    /// AtP*'s QK fix (`--qk-fix`, atp and eap) and GradDrop (`--grad-drop`, atp): AtPStar.swift.
+    public var qkFix = false
+    public var gradDrop = false
 
     public init(model: Transformer, method: AttributionMethod, metric: Metric = .logitDiff, igSteps: Int = 5) {
         self.model = model
@@ -78,6 +86,8 @@ public struct Attributor: Sendable {
                 throw AttributionError.tokenOutOfRange(id: bad, vocab: vocab)
             }
         }
+        try validateCorrections()
+        if qkFix || gradDrop { return try runCorrected(batches, progress: progress) }  // AtPStar.swift
         var edges = [Double](repeating: 0, count: method.scoresEdges ? graph.sourceCount * graph.destinationCount : 0)
         var nodes = [Double](repeating: 0, count: graph.sourceCount)
         var clean = 0.0, corrupted = 0.0, pairs = 0
