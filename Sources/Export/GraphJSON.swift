@@ -35,6 +35,8 @@ public struct GraphFile: Codable, Sendable, Equatable {
         public var method: String
         public var metric: String
         public var igSteps: Int?
+        /// AtP* corrections applied: `qk-fix`, `grad-drop`.
+        public var corrections: [String]
         public var cleanMetric: Double
         public var corruptedMetric: Double
         public var pairs: Int
@@ -44,7 +46,7 @@ public struct GraphFile: Codable, Sendable, Equatable {
         public var version: String
 
         enum CodingKeys: String, CodingKey {
-            case model, architecture, step, method, metric, pairs, version
+            case model, architecture, step, method, metric, pairs, version, corrections
             case igSteps = "ig_steps", cleanMetric = "clean_metric", corruptedMetric = "corrupted_metric"
             case pairsHash = "pairs_hash", kvHeads = "kv_heads", scoreUnits = "score_units"
         }
@@ -84,7 +86,8 @@ public struct GraphFile: Codable, Sendable, Equatable {
         self.edges = edges
         self.nodeScores = nodeScores
         meta = Meta(model: model, architecture: architecture, step: step, method: scores.method.rawValue,
-                    metric: scores.metric.rawValue, igSteps: scores.igSteps, cleanMetric: scores.cleanMetric,
+                    metric: scores.metric.rawValue, igSteps: scores.igSteps, corrections: scores.corrections,
+                    cleanMetric: scores.cleanMetric,
                     corruptedMetric: scores.corruptedMetric, pairs: scores.pairCount, pairsHash: pairsHash,
                     kvHeads: kvHeads, scoreUnits: Self.scoreUnits, version: Self.version)
     }
