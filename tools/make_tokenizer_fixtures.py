@@ -19,7 +19,7 @@ as written on disk. It also writes fixtures/tokenizers/unicode-classes.json (whi
 `tokenizers` puts in each character class it uses), regex-cases.json (how
 `tokenizers` splits the texts with the split patterns of GPT-2, Llama 3,
 Qwen 2, GPT-4o and a few others) and
-fixtures/tokenizers/stories260K-cases.json,
+fixtures/tokenizers/tok512-cases.json,
 the same cases computed on the shared model's tokenizer
 (../shared/models/stories260K/tokenizer.json beside the repository) when that
 file exists; the tokenizer itself is never copied into the repository.
@@ -601,7 +601,7 @@ def main():
     regex_cases(all_texts)
     if STORIES.exists():
         stories = Tokenizer.from_file(str(STORIES))
-        write_cases(OUT / "stories260K-cases.json", cases_for(stories, all_texts))
+        write_cases(OUT / "tok512-cases.json", cases_for(stories, all_texts))
         print(f"stories260K: {len(all_texts)} cases")
     else:
         print(f"skipped stories260K: {STORIES} not found")

@@ -166,7 +166,7 @@ struct TokenizerFixtureTests {
     @Test("the shared stories260K tokenizer", .enabled(if: storiesDirectory != nil, "../shared/models/stories260K is absent"))
     func stories260K() throws {
         let tokenizer = try Tokenizer.load(directory: storiesDirectory!)
-        let cases = try readJSON([TokenizerCase].self, tokenizerFixtures.appendingPathComponent("stories260K-cases.json"))
+        let cases = try readJSON([TokenizerCase].self, tokenizerFixtures.appendingPathComponent("tok512-cases.json"))
         #expect(cases.count >= 300)
         #expect(tokenizer.vocabSize == 512)
         #expect(tokenizer.bosTokenId == 1)

@@ -12,7 +12,7 @@ private let storiesFolder: URL? = {
 
 /// Attribution on the real pretrained stories260K with role-cross pairs made by the generator.
 @Suite(.enabled(if: storiesFolder != nil, "../shared/models/stories260K is not present"))
-struct Stories260KAttributionTests {
+struct RealModelAttributionTests {
     static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("circuits/roles/templates.json")
 
