@@ -103,8 +103,8 @@ struct QKFixInputs {
 }
 
 /// Rows of (sources × B·T) processed together, bounding the largest intermediate to about
-/// this many floats.
-let qkFixChunkFloats = 1 << 22
+/// this many floats (4 MB: larger chunks cost more in fresh pages than they gain in BLAS size).
+let qkFixChunkFloats = 1 << 20
 
 /// The fixed q/k edge scores, per pair, for every gradient run: `patternGradients[r][l]` is
 /// run r's gradient at `blocks.{l}.attn.hook_pattern` [B, H, T, T] (see `patternGradients`).
