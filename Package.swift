@@ -30,11 +30,12 @@ let package = Package(
         .target(name: "Tensors", dependencies: ["CBLAS", "CAllocator"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Models", dependencies: ["Tensors"]),
         .target(name: "Attribution", dependencies: ["Models", "Tensors"]),
-        .target(name: "Export", dependencies: ["Attribution", "CGraphviz"]),
+        .target(name: "Circuits", dependencies: ["Attribution", "Models", "Tensors"]),
+        .target(name: "Export", dependencies: ["Circuits", "Attribution", "CGraphviz"]),
         .executableTarget(
             name: "circuitry",
             dependencies: [
-                "Tensors", "Models", "Attribution", "Export",
+                "Tensors", "Models", "Attribution", "Circuits", "Export",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Release-mode benchmarks (`make bench`); medians of repeated runs.
@@ -45,7 +46,8 @@ let package = Package(
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
         .testTarget(name: "ModelsTests", dependencies: ["Models", "Tensors"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models", "Tensors"]),
-        .testTarget(name: "ExportTests", dependencies: ["Export"]),
+        .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "Attribution", "Models", "Tensors"]),
+        .testTarget(name: "ExportTests", dependencies: ["Export", "Circuits", "Attribution"]),
         .testTarget(name: "CircuitryTests", dependencies: ["circuitry"]),
     ],
     swiftLanguageModes: [.v6]
