@@ -16,7 +16,7 @@ public enum Metric: String, Sendable, CaseIterable {
     /// Per-pair values [B] from the final normalised residual [B, T, d_model].
     /// `cleanLogProbs` [B, vocab] is the clean run's distribution at the last tokens
     /// (needed by `kl`; nil on the clean run itself, which then uses its own).
-    func perPair(_ model: Transformer, normalized: Tensor, lastRows: [Int], answers: [Int], foils: [Int],
+    public func perPair(_ model: Transformer, normalized: Tensor, lastRows: [Int], answers: [Int], foils: [Int],
                  cleanLogProbs: Tensor?) throws -> Tensor {
         let d = model.dims.dModel
         let rows = try gatherRows(normalized.reshape([-1, d]), lastRows)                      // [B, d_model]
@@ -38,7 +38,7 @@ public enum Metric: String, Sendable, CaseIterable {
     }
 
     /// The clean distribution `kl` compares against: log-softmax at the last tokens, detached.
-    func cleanLogProbs(_ model: Transformer, normalized: Tensor, lastRows: [Int]) throws -> Tensor? {
+    public func cleanLogProbs(_ model: Transformer, normalized: Tensor, lastRows: [Int]) throws -> Tensor? {
         guard self == .kl else { return nil }
         let rows = try gatherRows(normalized.reshape([-1, model.dims.dModel]), lastRows)
         return try logSoftmax(model.unembed(rows)).detached()

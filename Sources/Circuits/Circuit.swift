@@ -79,3 +79,14 @@ extension ComponentGraph {
         }
     }
 }
+
+extension Circuit {
+    /// Nothing in but the logits: every edge corrupted. Scores are zero.
+    public static func empty(_ graph: ComponentGraph) -> Circuit {
+        var circuit = Circuit(graph: graph, nodeScores: Array(repeating: 0, count: graph.sourceCount), edgeScores: nil)
+        circuit.nodeIn = Array(repeating: false, count: graph.sourceCount + 1)
+        circuit.nodeIn[graph.sourceCount] = true
+        circuit.edgeIn = Array(repeating: false, count: circuit.edgeIn.count)
+        return circuit
+    }
+}

@@ -45,7 +45,7 @@ public struct Transformer: Sendable {
         public var bias: Tensor?
         public var eps: Float
 
-        func callAsFunction(_ x: Tensor) throws -> Tensor {
+        public func callAsFunction(_ x: Tensor) throws -> Tensor {
             switch kind {
             case .layerNorm: try layerNorm(x, weight: weight, bias: bias, eps: eps)
             case .rmsNorm: try rmsNorm(x, weight: weight, eps: eps)
