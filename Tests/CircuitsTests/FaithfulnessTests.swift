@@ -80,3 +80,26 @@ struct FaithfulnessTests {
         }
     }
 }
+
+@Suite("Faithfulness curve")
+struct FaithfulnessCurveTests {
+    @Test func areasByTrapezoids() {
+        func point(_ x: Double, _ f: Double) -> FaithfulnessCurve.Point {
+            .init(fraction: x, components: 0, edges: 0, metric: 0, faithfulness: f)
+        }
+        let curve = FaithfulnessCurve(unit: "edges", level: .edges, points: [point(0, 0), point(0.5, 1.5), point(1, 1)])
+        #expect(abs(curve.cpr - (0.5 * 0.75 + 0.5 * 1.25)) < 1e-15)
+        #expect(abs(curve.cmd - (0.5 * 0.75 + 0.5 * 0.25)) < 1e-15)
+    }
+
+    /// On EAP scores the sweep starts at F = 0 (no edges) and ends at F = 1 (all), exactly.
+    @Test(arguments: ["gpt2", "llama-gqa"])
+    func endpointsAreExact(name: String) throws {
+        let (model, batch) = try Fixtures.load(name)
+        let full = Circuit(try Attributor(model: model, method: .eap).run([batch]))
+        let curve = try FaithfulnessEvaluator(model: model).curve(full, fractions: [0, 0.1, 0.5, 1], level: .edges, batches: [batch])
+        #expect(curve.points.map(\.faithfulness).first == 0 && curve.points.map(\.faithfulness).last == 1)
+        #expect(curve.points[1].edges <= curve.points[2].edges)
+        #expect(curve.cpr > 0 && curve.cmd >= 0, "CPR \(curve.cpr) CMD \(curve.cmd)")
+    }
+}
