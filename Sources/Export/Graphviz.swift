@@ -37,13 +37,34 @@ public enum Graphviz {
         }
     }
 
-    /// Node and edge counts of a DOT graph as libcgraph reads it.
+    /// Node and edge counts of a DOT graph as libcgraph reads it, leaving out invisible ones
+    /// (`style=invis`): those only steer the layout, like the edges that keep a circuit's
+    /// layers in order.
     public static func counts(dot: String) throws(GraphvizError) -> (nodes: Int, edges: Int) {
         try lock.withLock { _ throws(GraphvizError) in
             let graph = try parse(dot)
             defer { agclose(graph) }
-            return (Int(agnnodes(graph)), Int(agnedges(graph)))
+            var nodes = 0
+            var edges = 0
+            var node = agfstnode(graph)
+            while let current = node {
+                if !isInvisible(current) { nodes += 1 }
+                var edge = agfstout(graph, current)
+                while let out = edge {
+                    if !isInvisible(out) { edges += 1 }
+                    edge = agnxtout(graph, out)
+                }
+                node = agnxtnode(graph, current)
+            }
+            return (nodes, edges)
         }
+    }
+
+    /// Whether a node or edge has `invis` among its styles. Must be called with the lock held.
+    private static func isInvisible(_ object: UnsafeMutableRawPointer) -> Bool {
+        let style = "style".withCString { name in agget(object, UnsafeMutablePointer(mutating: name)) }
+        guard let style else { return false }
+        return String(cString: style).split(separator: ",").contains { $0.trimmingCharacters(in: .whitespaces) == "invis" }
     }
 
     /// Must be called with the lock held.
