@@ -90,3 +90,8 @@ extension Circuit {
         return circuit
     }
 }
+
+extension Circuit {
+    /// The same scored graph with everything in.
+    public var unpruned: Circuit { Circuit(graph: graph, nodeScores: nodeScores, edgeScores: edgeScores) }
+}

@@ -17,6 +17,7 @@ final class EdgePatch {
     let corrupted: FaithfulnessEvaluator.CorruptedValues
     /// The run's hooks own this patch (through their interventions), not the other way round.
     unowned let hooks: Hooks
+    private lazy var sources = graph.sources
     /// Δ_U = a_U,patched − a_U,corrupted, flattened [B·T·d], by source index, made on first use.
     private var differences: [Int: [Float]] = [:]
 
@@ -44,8 +45,10 @@ final class EdgePatch {
     /// [B, T, H, d] for a head role, [B, T, d] for an MLP input or the logits.
     private func patch(_ hook: String, _ destinations: [ComponentGraph.Destination], corruptedInput: String) throws {
         let upstream = graph.upstreamCount(of: destinations[0])
+        let columns = graph.destinationCount
         let outside = destinations.map { destination in
-            (0..<upstream).filter { !circuit.contains(graph.sources[$0], destination) }
+            let j = graph.destinationIndex(destination)
+            return (0..<upstream).filter { !circuit.edgeIn[$0 * columns + j] }
         }
         guard outside.contains(where: { !$0.isEmpty }) else { return }   // every edge inside: untouched
         let corruptedValue = try corrupted.value(corruptedInput)                 // [B, T, d]
@@ -88,7 +91,7 @@ final class EdgePatch {
     private func difference(_ s: Int) throws -> [Float] {
         if let cached = differences[s] { return cached }
         let delta: [Float]
-        switch graph.sources[s] {
+        switch sources[s] {
         case .input:
             delta = try subtract(hooks.value("hook_embed").storage, corrupted.value("hook_embed").storage)
         case let .mlp(l):

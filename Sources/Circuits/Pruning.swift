@@ -100,7 +100,8 @@ extension Circuit {
     /// Real edge slots by decreasing |edge score|; ties keep slot order. Empty without edge scores.
     public func rankedEdges() -> [Int] {
         guard let edgeScores else { return [] }
-        return graph.edgeMask.indices.filter { graph.edgeMask[$0] }.sorted { a, b in
+        let mask = graph.edgeMask
+        return mask.indices.filter { mask[$0] }.sorted { a, b in
             let (x, y) = (abs(edgeScores[a]), abs(edgeScores[b]))
             return x != y ? x > y : a < b
         }

@@ -19,20 +19,16 @@ struct Attribute: ParsableCommand {
             """)
 
     @OptionGroup var options: ModelOptions
-    @Option(help: ArgumentHelp("Minimal pairs, JSONL (clean, corrupted, answer, foil — or their _ids).", valueName: "file"))
-    var pairs: String
+    @OptionGroup var inputs: PairInputs
     @Option(help: "exact, atp, eap or eap-ig.") var method: AttributionMethod = .eapIG
     @Option(help: "logit-diff, prob-diff or kl.") var metric: Metric = .logitDiff
     @Option(name: .customLong("ig-steps"), help: "Interpolation steps of eap-ig.") var igSteps = 5
-    @Option(name: .customLong("batch-size"), help: "Pairs per forward pass.") var batchSize = 16
     @Flag(name: .customLong("qk-fix"),
           help: "AtP*: recompute attention softmaxes exactly for effects through queries and keys (atp, eap).")
     var qkFix = false
     @Flag(name: .customLong("grad-drop"),
           help: "AtP*: GradDrop against gradient cancellation; scores become unsigned magnitudes (atp).")
     var gradDrop = false
-    @Flag(name: .customLong("prepend-bos"), help: "Put the BOS token first where the tokenizer does not.")
-    var prependBOS = false
     @Option(help: ArgumentHelp("The graph JSON to write (only after everything succeeded).", valueName: "file"))
     var out: String
 
@@ -40,8 +36,6 @@ struct Attribute: ParsableCommand {
         guard igSteps > 0 else { throw ValidationError("--ig-steps must be positive, got \(igSteps)") }
         if qkFix && ![.atp, .eap].contains(method) { throw ValidationError("--qk-fix applies to --method atp or eap, not \(method.rawValue)") }
         if gradDrop && method != .atp { throw ValidationError("--grad-drop applies to --method atp, not \(method.rawValue)") }
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be positive, got \(batchSize)") }
-        guard FileManager.default.fileExists(atPath: pairs) else { throw ValidationError("--pairs \(pairs): no such file") }
         var isDirectory: ObjCBool = false
         let folder = URL(fileURLWithPath: out).deletingLastPathComponent().path
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -51,13 +45,12 @@ struct Attribute: ParsableCommand {
 
     func run() throws {
         let loaded = try options.load()
-        let pairSet = try PairSet(contentsOf: URL(fileURLWithPath: pairs), tokenizer: loaded.tokenizer,
-                                  options: PairOptions(prependBOS: prependBOS, model: loaded))
+        let pairSet = try inputs.load(for: loaded)
         var attributor = Attributor(model: loaded.transformer, method: method, metric: metric, igSteps: igSteps)
         attributor.qkFix = qkFix
         attributor.gradDrop = gradDrop
         let progress = ProgressLine(label: "\(method.rawValue) on \(pairSet.count) pairs")
-        let scores = try attributor.run(pairSet.batches(size: batchSize)) { progress.update(done: $0, total: $1) }
+        let scores = try attributor.run(pairSet.batches(size: inputs.batchSize)) { progress.update(done: $0, total: $1) }
         progress.finish()
         let model = loaded.transformer
         let file = GraphFile(scores, dModel: model.dims.dModel, kvHeads: model.dims.kvHeads, model: options.model,

@@ -5,8 +5,9 @@ import Tensors
 struct Circuitry: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "circuitry",
-        abstract: "Circuit discovery for language models: load checkpoints, attribute, prune, render.",
-        subcommands: [Info.self, Tokenize.self, Logits.self, Generate.self, Attribute.self, Pairs.self, Render.self])
+        abstract: "Circuit discovery for language models: attribute, prune, check faithfulness, render, extract.",
+        subcommands: [Info.self, Tokenize.self, Logits.self, Generate.self, Pairs.self, Attribute.self, Prune.self,
+                      Faithfulness.self, Extract.self, Render.self])
 
     static func main() {
         MemoryTuning.keepFreedTensorMemory()
