@@ -12,7 +12,7 @@ public struct CrossModelComparison: Codable, Sendable, Equatable {
     public var shapeB: Shape
     public var layerRule: String
     public var headRule: String
-    public var componentRule = "components are heads and MLPs (input and logits are in every circuit and left out); "
+    public var componentRule = "heads and MLPs (input and logits are in every circuit and left out); "
         + "an aligned component is in a circuit when any component mapping to it is"
     /// Jaccard of the two circuits' aligned components.
     public var componentJaccard: Double
