@@ -141,15 +141,14 @@ public struct EmergenceSummary: Codable, Sendable, Equatable {
         }
         self.topK = topK
 
+        // Member weights are built once per circuit, not once per pair.
+        let nodeWeights = circuits.map { WeightVector($0.memberNodeWeights) }
+        let edgeWeights = withEdges ? circuits.map { WeightVector($0.memberEdgeWeights) } : []
         pairwise = PairwiseMatrices(
-            nodeJaccard: PairwiseMatrix(steps: steps, items: circuits) { Overlap.jaccard($0.nodes, $1.nodes) },
-            nodeWeightedJaccard: PairwiseMatrix(steps: steps, items: circuits) {
-                Overlap.weightedJaccard($0.memberNodeWeights, $1.memberNodeWeights)
-            },
-            edgeJaccard: withEdges ? PairwiseMatrix(steps: steps, items: circuits) { Overlap.jaccard($0.edges, $1.edges) } : nil,
-            edgeWeightedJaccard: withEdges ? PairwiseMatrix(steps: steps, items: circuits) {
-                Overlap.weightedJaccard($0.memberEdgeWeights, $1.memberEdgeWeights)
-            } : nil,
+            nodeJaccard: PairwiseMatrix(steps: steps, items: circuits.map(\.nodes), similarity: Overlap.jaccard),
+            nodeWeightedJaccard: PairwiseMatrix(steps: steps, items: nodeWeights, similarity: Overlap.weightedJaccard),
+            edgeJaccard: withEdges ? PairwiseMatrix(steps: steps, items: circuits.map(\.edges), similarity: Overlap.jaccard) : nil,
+            edgeWeightedJaccard: withEdges ? PairwiseMatrix(steps: steps, items: edgeWeights, similarity: Overlap.weightedJaccard) : nil,
             spectral: spectra.map { PairwiseMatrix(steps: steps, items: $0, similarity: SpectralSimilarity.similarity) })
 
         persistence = NodePersistence.of(points.map { (step: $0.step, nodes: $0.circuit.nodes) })

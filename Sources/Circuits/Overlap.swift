@@ -16,9 +16,27 @@ public enum Overlap {
     /// name missing from one map weighing 0 there. With every weight equal it is the Jaccard
     /// index of the two name sets. 1 when the union is empty or every weight in it is zero.
     public static func weightedJaccard(_ a: [String: Double], _ b: [String: Double]) -> Double {
+        weightedJaccard(WeightVector(a), WeightVector(b))
+    }
+
+    /// The same over weights already sorted by name: one merge, no hashing, which is what
+    /// makes a full pairwise matrix over many checkpoints cheap.
+    public static func weightedJaccard(_ a: WeightVector, _ b: WeightVector) -> Double {
         var minimum = 0.0, maximum = 0.0
-        for name in Set(a.keys).union(b.keys).sorted() {
-            let x = abs(a[name] ?? 0), y = abs(b[name] ?? 0)
+        var i = 0, j = 0
+        while i < a.names.count || j < b.names.count {
+            let x: Double, y: Double
+            if j == b.names.count || (i < a.names.count && a.names[i] < b.names[j]) {
+                (x, y) = (a.weights[i], 0)
+                i += 1
+            } else if i == a.names.count || b.names[j] < a.names[i] {
+                (x, y) = (0, b.weights[j])
+                j += 1
+            } else {
+                (x, y) = (a.weights[i], b.weights[j])
+                i += 1
+                j += 1
+            }
             minimum += min(x, y)
             maximum += max(x, y)
         }
@@ -27,12 +45,25 @@ public enum Overlap {
     }
 
     /// The `k` names with the largest |score|, ties broken by name so the choice is repeatable.
+    /// One pass keeping the best k in rank order: graphs hold tens of thousands of edges and
+    /// k is a circuit's size, so most names fail the first comparison.
     public static func topK(_ scores: [String: Double], k: Int) -> [String] {
         precondition(k > 0, "k must be positive")
-        return scores.sorted { lhs, rhs in
-            let l = abs(lhs.value), r = abs(rhs.value)
-            return l != r ? l > r : lhs.key < rhs.key
-        }.prefix(k).map(\.key)
+        func ranksBefore(_ a: (name: String, magnitude: Double), _ b: (name: String, magnitude: Double)) -> Bool {
+            a.magnitude != b.magnitude ? a.magnitude > b.magnitude : a.name < b.name
+        }
+        var best: [(name: String, magnitude: Double)] = []
+        best.reserveCapacity(k + 1)
+        for (name, score) in scores {
+            // A NaN score ranks last rather than poisoning the comparisons.
+            let candidate = (name: name, magnitude: score.isNaN ? -1 : abs(score))
+            if best.count == k, !ranksBefore(candidate, best[k - 1]) { continue }
+            var position = best.count
+            while position > 0 && ranksBefore(candidate, best[position - 1]) { position -= 1 }
+            best.insert(candidate, at: position)
+            if best.count > k { best.removeLast() }
+        }
+        return best.map(\.name)
     }
 
     /// `|top_k(a) ∩ top_k(b)| / k`, ranking by |score|. When a map holds fewer than `k` names,
@@ -44,6 +75,18 @@ public enum Overlap {
         guard effective > 0 else { return a.isEmpty && b.isEmpty ? 1 : 0 }
         let shared = Set(topK(a, k: effective)).intersection(topK(b, k: effective)).count
         return Double(shared) / Double(effective)
+    }
+}
+
+/// Non-negative weights (|score|) sorted by name, so sums over a union always run in the same order.
+public struct WeightVector: Sendable, Equatable {
+    public let names: [String]
+    public let weights: [Double]
+
+    public init(_ scores: [String: Double]) {
+        let sorted = scores.sorted { $0.key < $1.key }
+        names = sorted.map(\.key)
+        weights = sorted.map { abs($0.value) }
     }
 }
 

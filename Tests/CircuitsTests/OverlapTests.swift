@@ -35,6 +35,12 @@ import Testing
         #expect(Overlap.topKOverlap(a, b, k: 2) == 0.5)
         #expect(Overlap.topKOverlap(a, b, k: 3) == 2.0 / 3)
         #expect(Overlap.topK(["c": 1, "a": -1, "b": 1], k: 2) == ["a", "b"])
+        #expect(Overlap.topK(["x": .nan, "y": 0, "z": -2], k: 3) == ["z", "y", "x"])
+        // Many names, small k: the one-pass selection agrees with a full sort.
+        var scores: [String: Double] = [:]
+        for i in 0..<500 { scores["e\(i)"] = Double((i * 37) % 101) - 50 }
+        let sorted = scores.sorted { abs($0.value) != abs($1.value) ? abs($0.value) > abs($1.value) : $0.key < $1.key }
+        #expect(Overlap.topK(scores, k: 28) == sorted.prefix(28).map(\.key))
     }
 
     @Test func topKShrinksToTheSmallerMap() {
