@@ -2,7 +2,7 @@
 import PackageDescription
 
 // The module graph follows the data flow of DESIGN.md:
-// Tensors → Models → Attribution → Circuits → Export → circuitry (CLI).
+// Tensors → Models → Attribution → Circuits → Export → Emergence → circuitry (CLI).
 // Each module depends only on the ones before it.
 let package = Package(
     name: "circuitry",
@@ -33,10 +33,12 @@ let package = Package(
         // Optimised even in debug, like Tensors: patched runs rebuild activations in plain loops.
         .target(name: "Circuits", dependencies: ["Attribution", "Models", "Tensors"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Export", dependencies: ["Circuits", "Attribution", "CGraphviz"]),
+        // Circuits across checkpoint series: resumable, shardable sweeps and their statistics.
+        .target(name: "Emergence", dependencies: ["Circuits", "Export", "Attribution", "Models"]),
         .executableTarget(
             name: "circuitry",
             dependencies: [
-                "Tensors", "Models", "Attribution", "Circuits", "Export",
+                "Tensors", "Models", "Attribution", "Circuits", "Export", "Emergence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Release-mode benchmarks (`make bench`); medians of repeated runs.
@@ -49,6 +51,7 @@ let package = Package(
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Models", "Tensors"]),
         .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "Attribution", "Models", "Tensors"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Circuits", "Attribution"]),
+        .testTarget(name: "EmergenceTests", dependencies: ["Emergence", "Circuits", "Export", "Models"]),
         .testTarget(name: "CircuitryTests", dependencies: ["circuitry"]),
     ],
     swiftLanguageModes: [.v6]
