@@ -88,17 +88,26 @@ struct EmergenceReport: CustomStringConvertible {
     let folder: String
 
     var description: String {
-        var lines = ["step      clean    corrupted  F(own)   F(final)  k90  components  Jaccard vs final"]
+        var lines = ["step       clean  corrupted   F(own)  F(final)  k90  components  Jaccard vs final"]
         for row in summary.rows {
             let m = row.measurements
-            lines.append(String(format: "%-8d %+8.4f %+9.4f  %7@  %8@  %3@  %10d  %.3f", row.step, m.cleanMetric ?? .nan,
-                                m.corruptedMetric ?? .nan, Self.f(m.faithfulness), Self.f(m.finalCircuitFaithfulness),
-                                m.concentrationK90.map(String.init) ?? "-", row.components, row.vsFinal.nodeJaccard))
+            let fields = [String(row.step).leftAligned(6), Self.f(m.cleanMetric, "%+.4f").rightAligned(9), Self.f(m.corruptedMetric, "%+.4f").rightAligned(10),
+                          Self.f(m.faithfulness).rightAligned(8), Self.f(m.finalCircuitFaithfulness).rightAligned(9),
+                          (m.concentrationK90.map(String.init) ?? "-").rightAligned(4), String(row.components).rightAligned(11),
+                          String(format: "%.3f", row.vsFinal.nodeJaccard).rightAligned(17)]
+            lines.append(fields.joined(separator: " "))
         }
         lines.append("verdict: \(summary.verdict.verdict.rawValue) — \(summary.verdict.reason)")
         lines.append("wrote \(folder)/: emergence.json emergence.csv pairwise-*.csv *.svg, checkpoints/step*/")
         return lines.joined(separator: "\n")
     }
 
-    static func f(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "-" }
+    static func f(_ value: Double?, _ format: String = "%.3f") -> String { value.map { String(format: format, $0) } ?? "-" }
+}
+
+extension String {
+    /// Right-aligned in `width` columns.
+    func rightAligned(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+    /// Left-aligned in `width` columns.
+    func leftAligned(_ width: Int) -> String { padding(toLength: max(width, count), withPad: " ", startingAt: 0) }
 }

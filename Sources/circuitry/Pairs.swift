@@ -66,20 +66,6 @@ extension Pairs {
         }
 
         /// `circuits/roles/templates.json` in the current folder or one above it, else above the executable.
-        static func defaultTemplates() -> URL? {
-            let starts = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                          URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()]
-            for start in starts {
-                var folder = start.standardizedFileURL
-                while true {
-                    let candidate = folder.appendingPathComponent("circuits/roles/templates.json")
-                    if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-                    let parent = folder.deletingLastPathComponent()
-                    if parent.path == folder.path { break }
-                    folder = parent
-                }
-            }
-            return nil
-        }
+        static func defaultTemplates() -> URL? { RepositoryFile.find("circuits/roles/templates.json") }
     }
 }
