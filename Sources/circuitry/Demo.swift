@@ -11,16 +11,21 @@ struct Demo: ParsableCommand {
         abstract: "The main job end to end on the bundled model: a role circuit, its drawing, and its emergence over training.",
         discussion: """
             On the bundled checkpoint series (models/roles/, trained by `circuitry train --task roles`): generates \
-            role-cross pairs for its tokenizer, extracts the final checkpoint's circuit (EAP-IG, top 28 components) \
+            role-cross pairs for its tokenizer, extracts the final checkpoint's circuit (EAP-IG, top 4 heads/MLPs unless told) \
             with faithfulness and concentration, draws it, and follows the circuit over every checkpoint. Prints the \
             key numbers and where the files are.
             """)
 
     static let bundledSeries = "models/roles"
+    /// The bundled model has 2 layers of 4 heads and an MLP: extract's default of 28 components would keep
+    /// all 10, and a circuit that is the whole model says nothing.
+    static let bundledRule = ["--top-nodes", "4"]
 
     @Option(help: ArgumentHelp("A checkpoint series (default: the bundled models/roles).", valueName: "dir"))
     var series: String?
     @Option(help: "Role pairs to generate.") var count = 64
+    @OptionGroup(title: "Pruning (default: --top-nodes 4, sized for the bundled model's 10 heads/MLPs)")
+    var pruning: PruningOptions
     @Option(help: ArgumentHelp("The output folder.", valueName: "dir")) var out = "out/demo"
 
     func validate() throws {
@@ -30,6 +35,8 @@ struct Demo: ParsableCommand {
                                   + "executable; give --series DIR")
         }
     }
+
+    var pruningArguments: [String] { pruning.arguments.isEmpty ? Self.bundledRule : pruning.arguments }
 
     func run() throws {
         let clock = ContinuousClock()
@@ -58,14 +65,14 @@ struct Demo: ParsableCommand {
 
         // 2. The final checkpoint's circuit.
         var extract = try Extract.parseAsRoot(["--model", final.directory, "--pairs", pairsFile.path,
-                                               "--out", outFolder.appendingPathComponent("circuit").path])
+                                               "--out", outFolder.appendingPathComponent("circuit").path] + pruningArguments)
         print("\n== circuit of step \(final.step)")
         try extract.run()
 
         // 3. Its emergence over training.
         print("\n== emergence over \(checkpoints.checkpoints.count) checkpoints")
         var emergence = try EmergenceCommand.parseAsRoot(["--checkpoints", seriesPath, "--pairs", pairsFile.path,
-                                                          "--out", outFolder.appendingPathComponent("emergence").path])
+                                                          "--out", outFolder.appendingPathComponent("emergence").path] + pruningArguments)
         try emergence.run()
 
         let seconds = (clock.now - start).components.seconds

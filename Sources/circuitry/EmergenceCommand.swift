@@ -79,6 +79,11 @@ struct EmergenceCommand: ParsableCommand {
         }
         let summary = try sweep.merge()
         print(EmergenceReport(summary: summary, folder: out))
+        let components = series.shape.layers * (series.shape.heads + 1)
+        if let final = summary.rows.last, final.components >= components {
+            print("note: the final circuit holds all \(components) heads/MLPs, so overlap between steps says little; "
+                  + "ask for fewer (--top-nodes K below \(components), or --top-edges N)")
+        }
     }
 }
 

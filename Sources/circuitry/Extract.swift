@@ -92,6 +92,10 @@ struct ExtractionReport: CustomStringConvertible {
             lines.append("  dropped as dangling: \(s.sizes.droppedDanglingComponents) heads/MLPs, \(s.sizes.droppedDanglingEdges) edges")
         }
         if let shortfall = s.sizes.shortfall { lines.append("  fewer than asked: \(shortfall)") }
+        if s.sizes.components == s.sizes.graphComponents {
+            lines.append("  note: the circuit is the whole model, so its faithfulness is 1 by construction; "
+                         + "ask for fewer (--top-nodes K below \(s.sizes.graphComponents), or --top-edges N)")
+        }
         let faithfulness = s.faithfulness.faithfulness.map { String(format: "%.3f", $0) } ?? "undefined (m(M) = m(∅))"
         lines.append("faithfulness (\(s.faithfulness.level.rawValue) level): F = \(faithfulness)   "
                      + "m(M) \(f(s.faithfulness.full))  m(∅) \(f(s.faithfulness.empty))  m(C) \(f(s.faithfulness.circuit))")

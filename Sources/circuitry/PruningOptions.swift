@@ -23,6 +23,15 @@ struct PruningOptions: ParsableArguments {
         }
     }
 
+    /// The flags given, to pass on to another command.
+    var arguments: [String] {
+        if let topNodes { return ["--top-nodes", String(topNodes)] }
+        if let topEdges { return ["--top-edges", String(topEdges)] }
+        if let cumulative { return ["--cumulative", String(cumulative)] }
+        if let greedy { return ["--greedy", String(greedy)] }
+        return []
+    }
+
     /// The rule given, or `fallback` when none was.
     func rule(default fallback: PruningRule?) throws -> PruningRule {
         if let topNodes { return .topNodes(topNodes) }

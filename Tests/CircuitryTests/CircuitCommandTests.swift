@@ -39,6 +39,7 @@ struct CircuitCommandTests {
             #expect(summary.method == "eap-ig" && summary.sizes.components == 4)
             let circuit = try GraphFile.read(from: out.appendingPathComponent("circuit.json")).circuit(expecting: nil, file: "circuit.json")
             #expect(circuit.componentCount == 4 && circuit.edgeCount == summary.sizes.edges)
+            #expect(!ExtractionReport(summary: summary, circuit: circuit, folder: out.path).description.contains("whole model"))
             let full = try GraphFile.read(from: out.appendingPathComponent("graph.json")).circuit(expecting: nil, file: "graph.json")
             #expect(full.componentCount == summary.sizes.graphComponents)
             #expect(try Graphviz.counts(dot: String(contentsOf: out.appendingPathComponent("circuit.dot"), encoding: .utf8)).nodes
@@ -55,6 +56,19 @@ struct CircuitCommandTests {
             try run(["faithfulness", "--model", Self.gpt2, "--pairs", Self.pairs, "--graph", pruned.path, "--json"])
             #expect(message(["faithfulness", "--model", Self.neox, "--pairs", Self.pairs, "--graph", pruned.path])
                         .contains("the graph comes from another model"))
+        }
+    }
+
+    @Test func aCircuitThatIsTheWholeModelIsPointedOut() throws {
+        try inFolder { folder in
+            // The fixture has 10 heads/MLPs; extract's default keeps 28.
+            let out = folder.appendingPathComponent("all")
+            try run(["extract", "--model", Self.gpt2, "--pairs", Self.pairs, "--no-curve", "--out", out.path])
+            let summary = try JSONDecoder.circuitry.decode(ExtractionSummary.self, from: Data(contentsOf: out.appendingPathComponent("summary.json")))
+            let circuit = try GraphFile.read(from: out.appendingPathComponent("circuit.json")).circuit(expecting: nil, file: "circuit.json")
+            let report = ExtractionReport(summary: summary, circuit: circuit, folder: out.path).description
+            #expect(summary.sizes.components == 10 && summary.faithfulness.faithfulness == 1)
+            #expect(report.contains("the circuit is the whole model") && report.contains("--top-nodes K below 10"))
         }
     }
 
