@@ -150,19 +150,21 @@ public struct CircuitDiffDOT: Sendable {
         var lines: [String] = []
         if let title, !title.isEmpty { lines += title.split(separator: "\n", omittingEmptySubsequences: false).map { Self.html(String($0)) } }
         if metaA != nil || metaB != nil {
-            lines.append(Self.html("A: \(metaA.map(DrawingLayout.subtitle) ?? "—")  →  B: \(metaB.map(DrawingLayout.subtitle) ?? "—")"))
+            for (side, meta) in [("A", metaA), ("B", metaB)] {
+                lines.append(Self.html("\(side): \(meta.map(DrawingLayout.subtitle) ?? "no provenance in the file")"))
+            }
         }
         if legend {
             let (nodes, edges) = (diff.nodeCounts, diff.edgeCounts)
-            func entry(_ change: CircuitDiff.Change, _ nodeCount: Int, _ edgeCount: Int, _ mark: String) -> String {
-                "<font color=\"\(Self.look(change).color)\"><b>\(change.rawValue)</b></font> "
-                    + Self.html("\(nodeCount) nodes, \(edgeCount) edges\(mark)")
+            func entry(_ change: CircuitDiff.Change, _ nodeCount: Int, _ edgeCount: Int) -> String {
+                func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+                return "<font color=\"\(Self.look(change).color)\"><b>\(change.rawValue)</b></font> "
+                    + "\(count(nodeCount, "node")), \(count(edgeCount, "edge"))"
             }
-            lines.append([entry(.kept, nodes.kept, edges.kept, ""),
-                          entry(.added, nodes.added, edges.added, " (bold nodes)"),
-                          entry(.removed, nodes.removed, edges.removed, " (dashed nodes, edges ending in a bar)")]
-                .joined(separator: " · "))
-            lines.append(Self.html("nodes: score A → B; edge width ∝ |score|; into a head: q dashed, k dotted, v solid"))
+            lines.append([entry(.kept, nodes.kept, edges.kept), entry(.added, nodes.added, edges.added),
+                          entry(.removed, nodes.removed, edges.removed)].joined(separator: " · "))
+            lines.append(Self.html("added nodes bold; removed nodes dashed, removed edges end in a bar; "
+                                   + "nodes: score A → B; edge width ∝ |score|; into a head: q dashed, k dotted, v solid"))
         }
         return lines
     }
