@@ -70,6 +70,16 @@ extension ComponentGraph {
         return mask
     }
 
+    /// The score slot of an edge: `source · destinationCount + destination`.
+    public func edgeSlot(_ source: Source, _ destination: Destination) -> Int {
+        sourceIndex(source) * destinationCount + destinationIndex(destination)
+    }
+
+    /// "2-layer, 4-head, sequential-residual graph", for messages.
+    public var shapeDescription: String {
+        "\(layers)-layer, \(heads)-head, \(parallelResidual ? "parallel" : "sequential")-residual graph"
+    }
+
     /// The node index (`nodeNames` order) a destination belongs to.
     public func nodeIndex(of destination: Destination) -> Int {
         switch destination {

@@ -134,15 +134,3 @@ extension GraphFile {
         return circuit
     }
 }
-
-extension ComponentGraph {
-    /// The score slot of an edge: `source · destinationCount + destination`.
-    func edgeSlot(_ source: Source, _ destination: Destination) -> Int {
-        sourceIndex(source) * destinationCount + destinationIndex(destination)
-    }
-
-    /// "2-layer, 4-head, sequential-residual graph", for error messages.
-    var shapeDescription: String {
-        "\(layers)-layer, \(heads)-head, \(parallelResidual ? "parallel" : "sequential")-residual graph"
-    }
-}

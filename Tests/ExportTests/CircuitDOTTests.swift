@@ -93,8 +93,8 @@ struct CircuitDOTTests {
     }
 
     @Test func textIsQuotedAndEscaped() throws {
-        #expect(CircuitDOT.quoted(#"say "hi" \N"#) == #""say \"hi\" \\N""#)
-        #expect(CircuitDOT.quoted("two\nlines\tand\u{7}bell") == #""two\nlines and bell""#)
+        #expect(DOTText.quoted(#"say "hi" \N"#) == #""say \"hi\" \\N""#)
+        #expect(DOTText.quoted("two\nlines\tand\u{7}bell") == #""two\nlines and bell""#)
         var meta = SmallCircuit.meta
         meta.model = "models/odd \"name\"\n// not a comment */ {"
         let title = #"Title with "quotes", a \backslash, <angle> & ampersand"#
