@@ -16,6 +16,7 @@ import Models
 ///     checkpoints/step{N}/final.json      the final checkpoint's circuit measured at step N
 ///     emergence.json, emergence.csv       the statistics (after `merge`)
 ///     pairwise-*.csv, *.svg               matrices and charts
+///     diffs/step{A}-step{B}.svg           what changed between consecutive steps' circuits
 ///
 /// A step's folder appears in one `rename` once all four files exist, so a step whose
 /// folder exists is complete and is skipped when the sweep runs again; a sweep killed
@@ -200,8 +201,24 @@ public struct EmergenceSweep {
             files.append(("pairwise-\(name).csv", Data(EmergenceCSV.matrix(matrix).utf8)))
         }
         for chart in EmergenceCharts.all(summary) { files.append((chart.name, Data(chart.svg.utf8))) }
+        let diffs = try stepDiffs()
         try FolderWriter.write(files, to: out)
+        try FolderWriter.write(diffs, to: out.appendingPathComponent("diffs"))
         return summary
+    }
+
+    /// Drawings of the circuit diff between each pair of consecutive steps (kept, added, removed).
+    func stepDiffs() throws -> [(name: String, data: Data)] {
+        let files = try series.steps.map { step in
+            let path = folder(step: step).appendingPathComponent("circuit.json")
+            let file = try GraphFile.read(from: path)
+            return (step: step, meta: file.meta, circuit: try file.circuit(expecting: nil, file: path.path))
+        }
+        return try zip(files, files.dropFirst()).map { a, b in
+            let diff = try CircuitDiff(a.circuit, b.circuit)
+            let dot = CircuitDiffDOT(title: "step \(a.step) → step \(b.step)", metaA: a.meta, metaB: b.meta).dot(diff)
+            return ("step\(a.step)-step\(b.step).svg", try Graphviz.render(dot: dot, format: .svg))
+        }
     }
 }
 

@@ -103,7 +103,7 @@ struct EmergenceReport: CustomStringConvertible {
             lines.append(fields.joined(separator: " "))
         }
         lines.append("verdict: \(summary.verdict.verdict.rawValue) — \(summary.verdict.reason)")
-        lines.append("wrote \(folder)/: emergence.json emergence.csv pairwise-*.csv *.svg, checkpoints/step*/")
+        lines.append("wrote \(folder)/: emergence.json emergence.csv pairwise-*.csv *.svg diffs/*.svg, checkpoints/step*/")
         return lines.joined(separator: "\n")
     }
 

@@ -59,6 +59,16 @@ struct EmergenceSweepTests {
         for name in ["emergence.csv", "pairwise-node-jaccard.csv", "metric.svg", "settings.json"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name) missing")
         }
+        // One diff drawing per consecutive pair of steps, each holding every node of either circuit.
+        let diffs = out.appendingPathComponent("diffs")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: diffs.path).sorted()
+                == ["step0-step10.svg", "step10-step100.svg", "step100-step1000.svg"])
+        for (a, b) in zip(steps, steps.dropFirst()) {
+            let svg = try String(contentsOf: diffs.appendingPathComponent("step\(a)-step\(b).svg"), encoding: .utf8)
+            let union = try sets[steps.firstIndex(of: a)!].union(members(b))
+            #expect(svg.contains("step \(a) → step \(b)"))
+            #expect(svg.components(separatedBy: "class=\"node\"").count - 1 == union.count, "step\(a)-step\(b).svg")
+        }
     }
 
     @Test func twoShardsMergedEqualOneRun() throws {
