@@ -225,13 +225,13 @@ struct PairsGeneratorTests {
 
     @Test func jsonStringsRoundTrip() throws {
         let text = "quote \" backslash \\ tab \t newline \n nul \u{0} é ▁ 😀 \u{2028}"
-        let line = PairJSONWriter.write(.object([.init(key: "k", value: .string(text)), .init(key: "n", value: .integers([-1, 0, 7]))]))
+        let line = JSONWriter.write(.object([.init(key: "k", value: .string(text)), .init(key: "n", value: .integers([-1, 0, 7]))]))
         #expect(!line.contains("\n"))
-        let parsed = try PairJSONParser.parse(Array(line.utf8))
+        let parsed = try JSONParser.parse(Array(line.utf8))
         #expect(parsed["k"]?.string == text)
         #expect(parsed["n"]?.array?.compactMap(\.int) == [-1, 0, 7])
-        #expect(try PairJSONParser.parse(Array("1e2".utf8)).int == nil)
-        #expect(try PairJSONParser.parse(Array("99999999999999999999".utf8)).int == nil)
+        #expect(try JSONParser.parse(Array("1e2".utf8)).int == nil)
+        #expect(try JSONParser.parse(Array("99999999999999999999".utf8)).int == nil)
     }
 
     // MARK: - Helpers

@@ -58,7 +58,7 @@ func pairLine(_ fields: KeyValuePairs<String, Any>) -> String {
         switch value {
         case let s as String:
             var out = ""
-            PairJSONWriter.writeString(s, into: &out)
+            JSONWriter.writeString(s, into: &out)
             return out
         case let i as Int: return String(i)
         case let a as [Int]: return "[" + a.map(String.init).joined(separator: ",") + "]"

@@ -126,7 +126,7 @@ struct TokenizerComponentTests {
         } else {
             Issue.record("expected a string")
         }
-        if case .array(let items) = members[1].value, case .number(let n) = items[1] {
+        if case .array(let items) = members[1].value, case .number(let n) = items[1], let n = Double(n) {
             #expect(n == -2500)
             #expect(items.count == 5)
         } else {

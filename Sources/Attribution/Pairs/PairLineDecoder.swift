@@ -9,7 +9,7 @@ struct PairLineDecoder: Sendable {
     static let textKeys = ["clean", "corrupted", "answer", "foil"]
     static let idKeys = ["clean_ids", "corrupted_ids", "answer_id", "foil_id"]
 
-    func decode(_ value: PairJSON, line: Int) -> Result<MinimalPair, Problems> {
+    func decode(_ value: JSONValue, line: Int) -> Result<MinimalPair, Problems> {
         guard case .object = value else {
             return .failure(Problems(["expected a JSON object, found \(value.typeName)"]))
         }
@@ -132,7 +132,7 @@ struct PairLineDecoder: Sendable {
             + "\(encoder.describe(clean)), corrupted \(corrupted.count) tokens \(encoder.describe(corrupted))"
     }
 
-    private func idList(_ value: PairJSON, _ key: String, _ problems: inout [String]) -> [Int]? {
+    private func idList(_ value: JSONValue, _ key: String, _ problems: inout [String]) -> [Int]? {
         let field = value[key]!
         guard let elements = field.array else {
             problems.append("\"\(key)\" must be an array of integer token ids, found \(field.typeName) \(field.snippet)")
@@ -149,7 +149,7 @@ struct PairLineDecoder: Sendable {
         return ids
     }
 
-    private func singleId(_ value: PairJSON, _ key: String, _ problems: inout [String]) -> Int? {
+    private func singleId(_ value: JSONValue, _ key: String, _ problems: inout [String]) -> Int? {
         let field = value[key]!
         guard let id = field.int else {
             problems.append("\"\(key)\" must be an integer token id, found \(field.typeName) \(field.snippet)")
@@ -158,7 +158,7 @@ struct PairLineDecoder: Sendable {
         return id
     }
 
-    private static func members(_ value: PairJSON) -> [PairJSON.Member] {
+    private static func members(_ value: JSONValue) -> [JSONValue.Member] {
         if case let .object(members) = value { return members }
         return []
     }

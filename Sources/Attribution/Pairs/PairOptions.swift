@@ -32,7 +32,7 @@ public struct PairOptions: Sendable, Equatable {
         if let bos = tokenizer.bosTokenId { return bos }
         guard let directory,
               let data = try? Data(contentsOf: directory.appendingPathComponent("tokenizer_config.json")),
-              let config = try? PairJSONParser.parse([UInt8](data), multiline: true),
+              let config = try? JSONParser.parse([UInt8](data), multiline: true, refusingDuplicateKeys: true),
               let entry = config["bos_token"] else { return nil }
         // `bos_token` is a string, or an AddedToken object {"content": …}.
         guard let content = entry.string ?? entry["content"]?.string else { return nil }

@@ -52,9 +52,9 @@ public struct PairSet: Sendable {
             if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
             if offset == 0, bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }  // UTF-8 byte order mark
             if bytes.allSatisfy({ [0x20, 0x09].contains($0) }) { continue }
-            let value: PairJSON
+            let value: JSONValue
             do {
-                value = try PairJSONParser.parse(bytes)
+                value = try JSONParser.parse(bytes, refusingDuplicateKeys: true)
             } catch {
                 problems.append(.init(line: line, message: "malformed JSON \(error.message)"))
                 continue

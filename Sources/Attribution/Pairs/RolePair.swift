@@ -1,3 +1,5 @@
+import Models
+
 /// One role-cross minimal pair: the clean prompt names an agent and a patient and
 /// asks for one of them; the corrupted prompt swaps the two, so the clean answer
 /// is the corrupted prompt's foil and vice versa.
@@ -25,7 +27,7 @@ public struct RolePair: Sendable, Hashable {
 
     /// The pair as one JSONL line (no newline): text and ids, then fields for analysis.
     public var jsonLine: String {
-        var members: [PairJSON.Member] = [
+        var members: [JSONValue.Member] = [
             .init(key: "clean", value: .string(clean)),
             .init(key: "corrupted", value: .string(corrupted)),
             .init(key: "answer", value: .string(answer)),
@@ -41,7 +43,7 @@ public struct RolePair: Sendable, Hashable {
             .init(key: "verb", value: .string(verb)),
         ]
         if let object { members.append(.init(key: "object", value: .string(object))) }
-        return PairJSONWriter.write(.object(members))
+        return JSONWriter.write(.object(members))
     }
 
     /// The pair as the attribution methods take it.

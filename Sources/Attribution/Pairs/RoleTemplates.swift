@@ -1,4 +1,5 @@
 import Foundation
+import Models
 
 /// Templates and word lists for role-cross minimal pairs, read from a JSON file
 /// (format described in `circuits/roles/README.md`).
@@ -61,16 +62,16 @@ public struct RoleTemplates: Sendable, Equatable {
         } catch {
             throw .template(file: file, place: nil, message: "cannot be read (\(error.localizedDescription))")
         }
-        let root: PairJSON
+        let root: JSONValue
         do {
-            root = try PairJSONParser.parse([UInt8](data), multiline: true)
+            root = try JSONParser.parse([UInt8](data), multiline: true, refusingDuplicateKeys: true)
         } catch {
             throw .template(file: file, place: nil, message: "malformed JSON \(error.message)")
         }
         try self.init(json: root, source: file, folder: url.deletingLastPathComponent())
     }
 
-    init(json root: PairJSON, source: String, folder: URL) throws(RolePairError) {
+    init(json root: JSONValue, source: String, folder: URL) throws(RolePairError) {
         self.source = source
         func fail(_ place: String?, _ message: String) -> RolePairError {
             .template(file: source, place: place, message: message)
@@ -85,7 +86,7 @@ public struct RoleTemplates: Sendable, Equatable {
         }
 
         // A word list is an array of strings, or the name of a text file beside the templates file.
-        func list(_ value: PairJSON?, _ place: String) throws(RolePairError) -> [(entry: String, place: String)] {
+        func list(_ value: JSONValue?, _ place: String) throws(RolePairError) -> [(entry: String, place: String)] {
             guard let value else { throw fail(place, "is missing") }
             if let name = value.string {
                 let url = folder.appendingPathComponent(name)
@@ -123,7 +124,7 @@ public struct RoleTemplates: Sendable, Equatable {
                 throw fail(place, "lists \(entry.debugDescription) twice (again at \(where_))")
             }
         }
-        func object(_ key: String) throws(RolePairError) -> [PairJSON.Member] {
+        func object(_ key: String) throws(RolePairError) -> [JSONValue.Member] {
             guard let value = root[key] else { throw fail(key, "is missing") }
             guard case let .object(members) = value, !members.isEmpty else {
                 throw fail(key, "must be a non-empty object of named lists, found \(value.snippet)")

@@ -82,7 +82,7 @@ public final class Tokenizer: Sendable {
     public init(json data: Data, name: String = "tokenizer.json") throws(TokenizerError) {
         let root: JSONValue
         do {
-            root = try JSONParser.parse([UInt8](data))
+            root = try JSONParser.parse([UInt8](data), multiline: true)
         } catch {
             throw TokenizerError(file: name, path: nil, message: "is not valid JSON: \(error.message)")
         }

@@ -1,13 +1,13 @@
-/// Compact JSON text of a `PairJSON` value on one line: members in the order
+/// Compact JSON text of a `JSONValue` on one line: members in the order
 /// given, non-ASCII text kept as UTF-8, control characters escaped.
-enum PairJSONWriter {
-    static func write(_ value: PairJSON) -> String {
+public enum JSONWriter {
+    public static func write(_ value: JSONValue) -> String {
         var out = ""
         write(value, into: &out)
         return out
     }
 
-    static func write(_ value: PairJSON, into out: inout String) {
+    public static func write(_ value: JSONValue, into out: inout String) {
         switch value {
         case .null: out += "null"
         case let .bool(b): out += b ? "true" : "false"
@@ -32,7 +32,7 @@ enum PairJSONWriter {
         }
     }
 
-    static func writeString(_ s: String, into out: inout String) {
+    public static func writeString(_ s: String, into out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {
@@ -49,12 +49,4 @@ enum PairJSONWriter {
         }
         out += "\""
     }
-}
-
-extension PairJSON {
-    /// A JSON integer.
-    static func integer(_ value: Int) -> PairJSON { .number(String(value)) }
-
-    /// A JSON array of integers.
-    static func integers(_ values: [Int]) -> PairJSON { .array(values.map(integer)) }
 }

@@ -1,18 +1,21 @@
 /// A strict JSON parser (RFC 8259) over UTF-8 bytes. Errors give the line and
 /// column, and nesting is limited so hostile input cannot exhaust the stack.
-struct PairJSONParser {
-    struct Failure: Error, Equatable {
+public struct JSONParser {
+    public struct Failure: Error, Equatable {
         /// What went wrong and where ("at column 12: expected ':' after an object key").
-        let message: String
+        public let message: String
     }
 
     private let bytes: [UInt8]
     private var index = 0
-    private static let maxDepth = 128
+    private static let maxDepth = 256
 
-    /// Parses one JSON document; `multiline` puts the line number in error positions.
-    static func parse(_ bytes: [UInt8], multiline: Bool = false) throws(Failure) -> PairJSON {
-        var parser = PairJSONParser(bytes: bytes, multiline: multiline)
+    /// Parses one JSON document. `multiline` puts the line number in error positions (a
+    /// JSONL line names its line itself); `refusingDuplicateKeys` makes a key repeated in
+    /// one object an error (pair files), where tokenizer.json keeps every member as written.
+    public static func parse(_ bytes: [UInt8], multiline: Bool = false,
+                             refusingDuplicateKeys: Bool = false) throws(Failure) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, multiline: multiline, refusingDuplicateKeys: refusingDuplicateKeys)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -21,10 +24,12 @@ struct PairJSONParser {
     }
 
     private let multiline: Bool
+    private let refusingDuplicateKeys: Bool
 
-    private init(bytes: [UInt8], multiline: Bool) {
+    private init(bytes: [UInt8], multiline: Bool, refusingDuplicateKeys: Bool) {
         self.bytes = bytes
         self.multiline = multiline
+        self.refusingDuplicateKeys = refusingDuplicateKeys
     }
 
     private func failure(_ message: String) -> Failure {
@@ -50,7 +55,7 @@ struct PairJSONParser {
         index < bytes.count && bytes[index] == UInt8(ascii: ascii)
     }
 
-    private mutating func parseValue(depth: Int) throws(Failure) -> PairJSON {
+    private mutating func parseValue(depth: Int) throws(Failure) -> JSONValue {
         guard depth < Self.maxDepth else { throw failure("nesting deeper than \(Self.maxDepth) levels") }
         guard index < bytes.count else { throw failure("expected a value") }
         switch bytes[index] {
@@ -79,9 +84,10 @@ struct PairJSONParser {
         index += utf8.count
     }
 
-    private mutating func parseObject(depth: Int) throws(Failure) -> PairJSON {
+    private mutating func parseObject(depth: Int) throws(Failure) -> JSONValue {
         index += 1
-        var members: [PairJSON.Member] = []
+        var members: [JSONValue.Member] = []
+        var keys = Set<[UInt8]>()
         skipWhitespace()
         if peek("}") {
             index += 1
@@ -92,7 +98,7 @@ struct PairJSONParser {
             guard peek("\"") else { throw failure("expected a key in double quotes") }
             let keyStart = index
             let key = try parseString()
-            if members.contains(where: { $0.key == key }) {
+            if refusingDuplicateKeys, !keys.insert(Array(key.utf8)).inserted {
                 index = keyStart
                 throw failure("duplicate key \"\(key)\"")
             }
@@ -113,9 +119,9 @@ struct PairJSONParser {
         }
     }
 
-    private mutating func parseArray(depth: Int) throws(Failure) -> PairJSON {
+    private mutating func parseArray(depth: Int) throws(Failure) -> JSONValue {
         index += 1
-        var elements: [PairJSON] = []
+        var elements: [JSONValue] = []
         skipWhitespace()
         if peek("]") {
             index += 1
@@ -136,10 +142,10 @@ struct PairJSONParser {
         }
     }
 
-    private mutating func parseNumber() throws(Failure) -> PairJSON {
+    private mutating func parseNumber() throws(Failure) -> JSONValue {
         let start = index
         if peek("-") { index += 1 }
-        func digits(_ parser: inout PairJSONParser) -> Int {
+        func digits(_ parser: inout JSONParser) -> Int {
             let first = parser.index
             while parser.index < parser.bytes.count,
                   (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(parser.bytes[parser.index]) {
