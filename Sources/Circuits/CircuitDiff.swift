@@ -98,7 +98,9 @@ public struct CircuitDiff: Sendable, Equatable {
         }
     }
 
-    public var nodeCounts: Counts { Counts(graph.nodeNames.indices.lazy.map(nodeChange)) }
+    /// Heads and MLPs kept, added and removed. Input and logits are in every circuit and are left
+    /// out, as in emergence's node Jaccard, so the Jaccard index is that of the components.
+    public var nodeCounts: Counts { Counts((1..<graph.sourceCount).lazy.map(nodeChange)) }
     public var edgeCounts: Counts { Counts(a.edgeIn.indices.lazy.map(edgeChange)) }
 }
 

@@ -68,16 +68,17 @@ public struct PairwiseMatrices: Codable, Sendable, Equatable {
 
 /// The definitions behind the numbers, written into the output so it explains itself.
 public struct EmergenceDefinitions: Codable, Sendable, Equatable {
-    public var jaccard = "|A ∩ B| / |A ∪ B| of the names in the two circuits; 1 when both are empty"
+    public var jaccard = "|A ∩ B| / |A ∪ B| of the names in the two circuits (nodes: heads and MLPs only, since "
+        + "input and logits are in every circuit); 1 when both are empty"
     public var weightedJaccard = "Σ min(|s_a|,|s_b|) / Σ max(|s_a|,|s_b|) over the union of the circuits' "
         + "members, a member of one circuit only weighing 0 in the other; 1 when every weight is 0"
-    public var topK = "|top_k(a) ∩ top_k(b)| / k over all scored nodes (or edges) by |score|, ties by name; "
+    public var topK = "|top_k(a) ∩ top_k(b)| / k over all scored heads and MLPs (or edges) by |score|, ties by name; "
         + "k shrinks to the smaller graph when it has fewer than k"
     public var spectralVariant = SpectralSimilarity.variant
     public var spectral = SpectralSimilarity.definition
     public var changeRate = "node_change = 1 − node Jaccard with the previous checkpoint; node_change_per_decade = "
         + "node_change / (log10(1 + step) − log10(1 + previous step))"
-    public var persistence = "for each node of the final circuit, the first step from which it is in every "
+    public var persistence = "for each head and MLP of the final circuit, the first step from which it is in every "
         + "circuit to the end; null when it is in the final circuit only"
 }
 
@@ -142,16 +143,16 @@ public struct EmergenceSummary: Codable, Sendable, Equatable {
         self.topK = topK
 
         // Member weights are built once per circuit, not once per pair.
-        let nodeWeights = circuits.map { WeightVector($0.memberNodeWeights) }
+        let nodeWeights = circuits.map { WeightVector($0.memberComponentWeights) }
         let edgeWeights = withEdges ? circuits.map { WeightVector($0.memberEdgeWeights) } : []
         pairwise = PairwiseMatrices(
-            nodeJaccard: PairwiseMatrix(steps: steps, items: circuits.map(\.nodes), similarity: Overlap.jaccard),
+            nodeJaccard: PairwiseMatrix(steps: steps, items: circuits.map(\.components), similarity: Overlap.jaccard),
             nodeWeightedJaccard: PairwiseMatrix(steps: steps, items: nodeWeights, similarity: Overlap.weightedJaccard),
             edgeJaccard: withEdges ? PairwiseMatrix(steps: steps, items: circuits.map(\.edges), similarity: Overlap.jaccard) : nil,
             edgeWeightedJaccard: withEdges ? PairwiseMatrix(steps: steps, items: edgeWeights, similarity: Overlap.weightedJaccard) : nil,
             spectral: spectra.map { PairwiseMatrix(steps: steps, items: $0, similarity: SpectralSimilarity.similarity) })
 
-        persistence = NodePersistence.of(points.map { (step: $0.step, nodes: $0.circuit.nodes) })
+        persistence = NodePersistence.of(points.map { (step: $0.step, nodes: $0.circuit.components) })
 
         var signals: [(name: String, scale: Double?, points: [(step: Int, value: Double)])] = [
             ("node distance to final circuit", 1, rows.map { ($0.step, 1 - $0.vsFinal.nodeJaccard) }),

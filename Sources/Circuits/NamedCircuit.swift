@@ -48,16 +48,26 @@ public struct NamedCircuit: Sendable, Equatable {
     /// True when edges were scored (edge methods); edge statistics need it.
     public var hasEdgeScores: Bool { !edgeScores.isEmpty }
 
-    /// Heads and MLPs in the circuit.
-    public var componentCount: Int { nodes.count { NodeName($0)?.isComponent ?? false } }
+    /// Heads and MLPs in the circuit. Input and logits are in every circuit, so node overlap is
+    /// measured over these: two circuits with no head or MLP in common overlap 0, not 2/(n+2).
+    public var components: Set<String> { nodes.subtracting(Self.endpoints) }
 
-    /// |score| of each member node; a node outside the circuit weighs nothing.
-    public var memberNodeWeights: [String: Double] { Self.weights(of: nodes, scores: nodeScores) }
+    /// Heads and MLPs in the circuit.
+    public var componentCount: Int { components.count }
+
+    /// Signed scores of every head and MLP, in the circuit or not.
+    public var componentScores: [String: Double] { nodeScores.filter { !Self.endpoints.contains($0.key) } }
+
+    /// The two nodes every circuit holds.
+    public static let endpoints: Set<String> = ["input", "logits"]
+
+    /// |score| of each member head and MLP; one outside the circuit weighs nothing.
+    public var memberComponentWeights: [String: Double] { Self.weights(of: components, scores: nodeScores) }
 
     /// |score| of each member edge; an edge outside the circuit weighs nothing.
     public var memberEdgeWeights: [String: Double] { Self.weights(of: edges, scores: edgeScores) }
 
-    /// A member without a score (`logits`) weighs 0: it is in every circuit and carries no attribution.
+    /// A member without a score weighs 0.
     private static func weights(of members: Set<String>, scores: [String: Double]) -> [String: Double] {
         var weights: [String: Double] = [:]
         for name in members { weights[name] = abs(scores[name] ?? 0) }

@@ -93,13 +93,13 @@ public struct WeightVector: Sendable, Equatable {
 /// Every overlap statistic between two circuits. Edge statistics are nil unless both circuits
 /// have edge scores (node methods write no edges, so there is nothing to compare).
 public struct CircuitOverlap: Codable, Sendable, Equatable {
-    /// Jaccard of the node sets in the circuits (input and logits included when they are in).
+    /// Jaccard of the circuits' heads and MLPs (input and logits, in every circuit, left out).
     public var nodeJaccard: Double
     public var edgeJaccard: Double?
-    /// Weighted Jaccard of the member nodes' |scores| (a node outside a circuit weighs 0 there).
+    /// Weighted Jaccard of the member heads' and MLPs' |scores| (one outside a circuit weighs 0 there).
     public var nodeWeightedJaccard: Double
     public var edgeWeightedJaccard: Double?
-    /// Top-k overlap of all scored nodes, in the circuits or not: do the rankings agree?
+    /// Top-k overlap of all scored heads and MLPs, in the circuits or not: do the rankings agree?
     public var nodeTopK: Double
     public var edgeTopK: Double?
     /// The k of the top-k overlaps.
@@ -107,9 +107,9 @@ public struct CircuitOverlap: Codable, Sendable, Equatable {
 
     public init(_ a: NamedCircuit, _ b: NamedCircuit, k: Int) {
         self.k = k
-        nodeJaccard = Overlap.jaccard(a.nodes, b.nodes)
-        nodeWeightedJaccard = Overlap.weightedJaccard(a.memberNodeWeights, b.memberNodeWeights)
-        nodeTopK = Overlap.topKOverlap(a.nodeScores, b.nodeScores, k: k)
+        nodeJaccard = Overlap.jaccard(a.components, b.components)
+        nodeWeightedJaccard = Overlap.weightedJaccard(a.memberComponentWeights, b.memberComponentWeights)
+        nodeTopK = Overlap.topKOverlap(a.componentScores, b.componentScores, k: k)
         if a.hasEdgeScores && b.hasEdgeScores {
             edgeJaccard = Overlap.jaccard(a.edges, b.edges)
             edgeWeightedJaccard = Overlap.weightedJaccard(a.memberEdgeWeights, b.memberEdgeWeights)

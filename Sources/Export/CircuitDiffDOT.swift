@@ -132,7 +132,7 @@ public struct CircuitDiffDOT: Sendable {
             if let meta { lines += DrawingLayout.provenance(meta).map { "\(side) \($0)" } }
         }
         let (nodes, edges) = (diff.nodeCounts, diff.edgeCounts)
-        lines.append("nodes: \(nodes.kept) kept, \(nodes.added) added, \(nodes.removed) removed "
+        lines.append("heads and MLPs: \(nodes.kept) kept, \(nodes.added) added, \(nodes.removed) removed "
                      + "(Jaccard \(DOTText.fixed(nodes.jaccard, digits: 4))); edges: \(edges.kept) kept, \(edges.added) added, "
                      + "\(edges.removed) removed (Jaccard \(DOTText.fixed(edges.jaccard, digits: 4))) "
                      + "of a \(diff.graph.shapeDescription)")
@@ -157,9 +157,11 @@ public struct CircuitDiffDOT: Sendable {
         if legend {
             let (nodes, edges) = (diff.nodeCounts, diff.edgeCounts)
             func entry(_ change: CircuitDiff.Change, _ nodeCount: Int, _ edgeCount: Int) -> String {
-                func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+                func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
+                    "\(n) \(n == 1 ? noun : plural ?? noun + "s")"
+                }
                 return "<font color=\"\(Self.look(change).color)\"><b>\(change.rawValue)</b></font> "
-                    + "\(count(nodeCount, "node")), \(count(edgeCount, "edge"))"
+                    + "\(count(nodeCount, "head/MLP", plural: "heads/MLPs")), \(count(edgeCount, "edge"))"
             }
             lines.append([entry(.kept, nodes.kept, edges.kept), entry(.added, nodes.added, edges.added),
                           entry(.removed, nodes.removed, edges.removed)].joined(separator: " · "))

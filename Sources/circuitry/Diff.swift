@@ -78,13 +78,13 @@ struct Diff: ParsableCommand {
             lines.append("\(label): \(path) — circuit of \(circuit.nodeCount) nodes, \(circuit.edgeCount) edges")
         }
         let (nodes, edges) = (diff.nodes, diff.edges)
-        lines.append("nodes: " + counts(diff.nodeCounts))
+        lines.append("heads and MLPs: " + counts(diff.nodeCounts))
         lines.append("  added: " + names(nodes, .added))
         lines.append("  removed: " + names(nodes, .removed))
         lines.append("edges: " + counts(diff.edgeCounts))
         lines.append("  added: " + names(edges, .added))
         lines.append("  removed: " + names(edges, .removed))
-        lines.append("wrote \(out): \(diff.nodeCounts.union) nodes, \(diff.edgeCounts.union) edges "
+        lines.append("wrote \(out): \(diff.nodes.count) nodes, \(diff.edgeCounts.union) edges "
                      + "(kept dark grey, added green, removed purple)")
         return lines.joined(separator: "\n") + "\n"
     }

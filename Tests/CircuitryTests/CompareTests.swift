@@ -69,8 +69,8 @@ import Testing
         let b = Self.graphFile(layers: 2, nodes: ["a0.h1", "a1.h1"])
         try withFiles([a, b, a]) { paths in
             let text = try Compare.output(graphs: Array(paths[0...1]), topK: 3, json: false)
-            // Nodes: {input, a0.h1, m1, logits} against {input, a0.h1, a1.h1, logits}.
-            #expect(text.contains("same shape: node Jaccard 0.6000"))
+            // Heads and MLPs: {a0.h1, m1} against {a0.h1, a1.h1}.
+            #expect(text.contains("same shape: node Jaccard 0.3333"))
             let identical = try Compare.output(graphs: [paths[0], paths[2]], topK: 3, json: false)
             #expect(identical.contains("component overlap (Jaccard of aligned components): 1.0000"))
             #expect(identical.contains("spectral similarity (normalised-laplacian-w1): 1.0000"))

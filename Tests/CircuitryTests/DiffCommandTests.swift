@@ -46,7 +46,7 @@ struct DiffCommandTests {
             let text = Diff.report(diff, graphs: paths, out: "d.svg")
             // Edges: A has 8 among its nodes, B 12; 5 are in both.
             #expect(text.contains("A: \(paths[0]) — circuit of 4 nodes, 8 edges\n"))
-            #expect(text.contains("\nnodes: 3 kept, 1 added, 1 removed; Jaccard 0.6000\n  added: a1.h1\n  removed: m1\n"))
+            #expect(text.contains("\nheads and MLPs: 1 kept, 1 added, 1 removed; Jaccard 0.3333\n  added: a1.h1\n  removed: m1\n"))
             #expect(text.contains("\nedges: 5 kept, 7 added, 3 removed; Jaccard 0.3333\n"))
             #expect(text.contains("  removed: input->m1 a0.h1->m1 m1->logits\n"))
             #expect(text.hasSuffix("wrote d.svg: 5 nodes, 15 edges (kept dark grey, added green, removed purple)\n"))
@@ -56,7 +56,7 @@ struct DiffCommandTests {
             let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
             #expect(object["graph_b"] as? String == paths[1])
             let nodes = object["nodes"] as! [String: Any]
-            #expect(nodes["kept"] as? Int == 3 && nodes["jaccard"] as? Double == 0.6)
+            #expect(nodes["kept"] as? Int == 1 && nodes["jaccard"] as? Double == 1.0 / 3)
             let members = nodes["members"] as! [[String: Any]]
             #expect(members.map { $0["name"] as! String } == ["input", "a0.h1", "a1.h1", "m1", "logits"])
             #expect(members[2]["change"] as? String == "added" && members[2]["score_a"] as? Double == 5)
@@ -85,7 +85,7 @@ struct DiffCommandTests {
         try inFolder([Self.a, Self.a]) { _, paths in
             let (diff, _) = try Diff.diff(paths)
             #expect(Diff.report(diff, graphs: paths, out: "d.dot")
-                .contains("nodes: 4 kept, 0 added, 0 removed; Jaccard 1.0000\n  added: —\n  removed: —\n"))
+                .contains("heads and MLPs: 2 kept, 0 added, 0 removed; Jaccard 1.0000\n  added: —\n  removed: —\n"))
         }
     }
 

@@ -30,9 +30,10 @@ import Testing
         #expect(diff.edges.map { "\($0.change) \($0.name)" }
             == ["added input->a0.h1<q>", "kept input->a0.h0<v>", "removed a0.h0->m0",
                 "kept a0.h0->logits", "added a0.h1->logits", "removed m0->logits"])
-        #expect(diff.nodeCounts == CircuitDiff.Counts(kept: 3, added: 1, removed: 1))
+        // Input and logits, in every circuit, are not counted.
+        #expect(diff.nodeCounts == CircuitDiff.Counts(kept: 1, added: 1, removed: 1))
         #expect(diff.edgeCounts == CircuitDiff.Counts(kept: 2, added: 2, removed: 2))
-        #expect(diff.nodeCounts.jaccard == 3.0 / 5)
+        #expect(diff.nodeCounts.jaccard == 1.0 / 3)
         #expect(diff.edgeCounts.jaccard == 2.0 / 6)
         // The same Jaccard indices as overlap by name (`circuitry compare`).
         let overlap = CircuitOverlap(Self.a, Self.b, k: 1)
@@ -64,7 +65,7 @@ import Testing
     @Test func identicalCircuitsOnlyKeep() throws {
         for circuit in [Self.a, Self.b, Circuit(graph: Self.graph, nodeScores: Self.a.nodeScores, edgeScores: nil)] {
             let diff = try CircuitDiff(circuit, circuit)
-            #expect(diff.nodeCounts == CircuitDiff.Counts(kept: circuit.nodeCount, added: 0, removed: 0))
+            #expect(diff.nodeCounts == CircuitDiff.Counts(kept: circuit.componentCount, added: 0, removed: 0))
             #expect(diff.edgeCounts == CircuitDiff.Counts(kept: circuit.edgeCount, added: 0, removed: 0))
             #expect(diff.nodeCounts.jaccard == 1 && diff.edgeCounts.jaccard == 1)
             #expect(diff.nodes.allSatisfy { $0.change == .kept } && diff.edges.allSatisfy { $0.change == .kept })

@@ -155,8 +155,8 @@ func edgeCircuit(_ edges: [(Int, Int)], score: (Int, Int) -> Double = { Double($
         ], topK: 2)
         #expect(summary.pairwise.edgeJaccard == nil && summary.pairwise.spectral == nil)
         #expect(summary.rows[1].spectralVsPrevious == nil)
-        let third: Double = 1.0 / 3
-        let expected: [[Double]] = [[1, third], [third, 1]]
+        // a0.h0 against a0.h1: no component in common (input, in both, is not counted).
+        let expected: [[Double]] = [[1, 0], [0, 1]]
         #expect(summary.pairwise.nodeJaccard.values == expected)
         #expect(summary.verdict.verdict == .undetermined)
     }

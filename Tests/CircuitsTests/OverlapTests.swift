@@ -56,11 +56,12 @@ import Testing
         let b = NamedCircuit(layers: 1, heads: 2, nodeScores: ["input": -1, "a0.h0": 1, "a0.h1": 4, "m0": 8],
                              nodes: ["input", "a0.h0", "a0.h1", "logits"])
         let overlap = CircuitOverlap(a, b, k: 2)
-        #expect(overlap.nodeJaccard == 0.75)
-        // a's a0.h1 is out, so it weighs 0 there although its score is 4; logits weighs 0 in both.
-        // min: 1 + 1 + 0 = 2, max: 1 + 2 + 4 = 7.
-        #expect(overlap.nodeWeightedJaccard == 2.0 / 7)
-        // Rankings use every scored node: m0 and a0.h1 lead both.
+        // Heads and MLPs only: {a0.h0} against {a0.h0, a0.h1}.
+        #expect(overlap.nodeJaccard == 0.5)
+        // a's a0.h1 is out, so it weighs 0 there although its score is 4; input and logits are not counted.
+        // min: 1 + 0 = 1, max: 2 + 4 = 6.
+        #expect(overlap.nodeWeightedJaccard == 1.0 / 6)
+        // Rankings use every scored head and MLP: m0 and a0.h1 lead both.
         #expect(overlap.nodeTopK == 1)
         #expect(overlap.edgeJaccard == nil && overlap.edgeTopK == nil, "node-only circuits have no edge statistics")
     }
@@ -82,9 +83,9 @@ import Testing
                 + graph.destinationIndex(.mlp(layer: 0))])
         #expect(!named.edges.contains("a0.h0->logits") && named.edges.contains("a0.h1->logits"))
         #expect(named.componentCount == 2)
-        // Full graph: 5 nodes; pruned: 4 of them. Edges: the two from a0.h0 (to m0 and logits) are out.
+        // Full graph: 3 heads/MLPs; pruned: 2 of them. Edges: the two from a0.h0 (to m0 and logits) are out.
         let overlap = CircuitOverlap(full, pruned, k: 1)
-        #expect(overlap.nodeJaccard == 0.8)
+        #expect(overlap.nodeJaccard == 2.0 / 3)
         #expect(overlap.edgeJaccard == Double(graph.edges.count - 2) / Double(graph.edges.count))
     }
 }

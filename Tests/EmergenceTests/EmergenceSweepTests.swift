@@ -33,7 +33,8 @@ struct EmergenceSweepTests {
         // the pairwise matrix, and each row's metric.
         func members(_ step: Int) throws -> Set<String> {
             let file = try GraphFile.read(from: sweep.folder(step: step).appendingPathComponent("circuit.json"))
-            return Set(file.nodes.filter(\.value.inGraph).map(\.key))
+            // Heads and MLPs: input and logits are in every circuit and not counted.
+            return Set(file.nodes.filter { $0.value.inGraph && $0.key != "input" && $0.key != "logits" }.map(\.key))
         }
         let steps = [0, 10, 100, 1000]
         let sets = try steps.map(members)
@@ -59,7 +60,8 @@ struct EmergenceSweepTests {
         for name in ["emergence.csv", "pairwise-node-jaccard.csv", "metric.svg", "settings.json"] {
             #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent(name).path), "\(name) missing")
         }
-        // One diff drawing per consecutive pair of steps, each holding every node of either circuit.
+        // One diff drawing per consecutive pair of steps, each holding every node of either circuit
+        // (their heads and MLPs, input and logits).
         let diffs = out.appendingPathComponent("diffs")
         #expect(try FileManager.default.contentsOfDirectory(atPath: diffs.path).sorted()
                 == ["step0-step10.svg", "step10-step100.svg", "step100-step1000.svg"])
@@ -67,7 +69,7 @@ struct EmergenceSweepTests {
             let svg = try String(contentsOf: diffs.appendingPathComponent("step\(a)-step\(b).svg"), encoding: .utf8)
             let union = try sets[steps.firstIndex(of: a)!].union(members(b))
             #expect(svg.contains("step \(a) → step \(b)"))
-            #expect(svg.components(separatedBy: "class=\"node\"").count - 1 == union.count, "step\(a)-step\(b).svg")
+            #expect(svg.components(separatedBy: "class=\"node\"").count - 1 == union.count + 2, "step\(a)-step\(b).svg")
         }
     }
 

@@ -54,7 +54,8 @@ struct CircuitDiffDOTTests {
 
     @Test func smallDiffHasTheExpectedChanges() throws {
         let diff = try Self.smallDiff()
-        #expect(diff.nodeCounts == CircuitDiff.Counts(kept: 5, added: 1, removed: 1))
+        #expect(diff.nodeCounts == CircuitDiff.Counts(kept: 3, added: 1, removed: 1), "heads and MLPs")
+        #expect(diff.nodes.count == 7, "with input and logits")
         #expect(diff.edgeCounts == CircuitDiff.Counts(kept: 7, added: 2, removed: 2))
     }
 
@@ -62,7 +63,7 @@ struct CircuitDiffDOTTests {
         for parallel in [false, true] {
             let diff = try Self.smallDiff(parallel: parallel)
             let counts = try Graphviz.counts(dot: CircuitDiffDOT().dot(diff))
-            #expect(counts.nodes == diff.nodeCounts.union)
+            #expect(counts.nodes == diff.nodes.count && counts.nodes == diff.nodeCounts.union + 2)
             #expect(counts.edges == diff.edgeCounts.union)
         }
     }
@@ -70,12 +71,12 @@ struct CircuitDiffDOTTests {
     @Test func svgHoldsOneNodeElementPerUnionNode() throws {
         let diff = try Self.smallDiff()
         let svg = try SVGSummary(Graphviz.render(dot: Self.smallDOT(), format: .svg))
-        #expect(svg.nodeTitles.count == diff.nodeCounts.union)
+        #expect(svg.nodeTitles.count == diff.nodes.count)
         #expect(Set(svg.nodeTitles) == Set(diff.nodes.map(\.name)))
         #expect(svg.edgeCount == diff.edgeCounts.union)
         // The legend is drawn in the label, with the counts.
         #expect(svg.texts.contains("kept"))
-        #expect(svg.texts.contains { $0.contains("5 nodes, 7 edges") } && svg.texts.contains { $0.contains("1 node, 2 edges") })
+        #expect(svg.texts.contains { $0.contains("3 heads/MLPs, 7 edges") } && svg.texts.contains { $0.contains("1 head/MLP, 2 edges") })
     }
 
     @Test func changesAreTellableByColourAndStyle() throws {
