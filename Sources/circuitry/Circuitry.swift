@@ -7,7 +7,7 @@ struct Circuitry: ParsableCommand {
         commandName: "circuitry",
         abstract: "Circuit discovery for language models: attribute, prune, check faithfulness, render, extract.",
         subcommands: [Info.self, Tokenize.self, Logits.self, Generate.self, Pairs.self, Attribute.self, Prune.self,
-                      Faithfulness.self, Extract.self, Render.self, Compare.self, EmergenceCommand.self, Demo.self])
+                      Faithfulness.self, Extract.self, Render.self, Compare.self, EmergenceCommand.self, Train.self, Demo.self])
 
     static func main() {
         MemoryTuning.keepFreedTensorMemory()
