@@ -98,10 +98,7 @@ public struct Trainer {
         while step < last {
             let examples = try language.trainingBatch(step: step, seed: settings.seed, size: settings.batchSize)
             let (batch, targets, tokens) = try Objective.batch(examples, lossOn: settings.lossOn, padId: language.tokenizerFile.padId)
-            var (loss, gradients) = try Objective.lossAndGradients(parameters: parameters, config: config, batch: batch, targets: targets)
-            let norm = try clipGradientNorm(&gradients, maxNorm: settings.gradClip)
-            try optimizer.update(&parameters, gradients: gradients, lr: schedule.rate(at: step), decayed: decayed)
-            step += 1
+            let (loss, norm) = try update(batch: batch, targets: targets)
             examplesSeen += examples.count
             tokensSeen += tokens
             windowTokens += tokens
@@ -117,6 +114,17 @@ public struct Trainer {
                 windowStart = clock.now
             }
         }
+    }
+
+    /// One optimisation step on `batch`: forward and backward of the mean cross-entropy of `targets`
+    /// (−100: no loss), global-norm clipping, AdamW at the scheduled rate. Returns the loss and the
+    /// gradient norm before clipping.
+    public mutating func update(batch: TokenBatch, targets: [Int]) throws -> (loss: Double, gradNorm: Double) {
+        var (loss, gradients) = try Objective.lossAndGradients(parameters: parameters, config: config, batch: batch, targets: targets)
+        let norm = try clipGradientNorm(&gradients, maxNorm: settings.gradClip)
+        try optimizer.update(&parameters, gradients: gradients, lr: schedule.rate(at: step), decayed: decayed)
+        step += 1
+        return (loss, norm)
     }
 
     /// Measures the held-out questions, adds a log record, prints it, and writes the checkpoint when due.
