@@ -51,6 +51,10 @@ struct Train: ParsableCommand {
     @Option(help: ArgumentHelp("The run folder (new or empty, unless --resume).", valueName: "dir")) var out: String
     @Flag(help: "Continue the run in --out from its newest complete checkpoint.") var resume = false
 
+    func validate() throws {
+        _ = try settings()
+    }
+
     func settings() throws -> TrainingSettings {
         var s = TrainingSettings()
         s.task = task
