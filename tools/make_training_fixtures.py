@@ -22,10 +22,14 @@ What it writes:
                                       its optimizer state, and reference.json:
                                       {"meta": {...}, "prompts": [{"text", "token_ids",
                                        "logits": [[V] per position]}]} from transformers'
-                                      AutoModelForCausalLM and AutoTokenizer on that folder.
+                                      AutoModelForCausalLM and AutoTokenizer on that folder;
+                                      gradients.json: the loss (--loss-on all) of the four prompts
+                                      as one right-padded batch and its gradient for every
+                                      parameter, from torch autograd.
 
 The Swift tests (Tests/TrainingTests) re-check the AdamW steps within 1e-6 and circuitry's
-token ids and logits on the same folders within 1e-4.
+token ids and logits on the same folders within 1e-4, and the tape's loss and
+parameter gradients against torch autograd.
 """
 
 import argparse
@@ -130,8 +134,32 @@ def checkpoint_fixture(circuitry: str, arch: str) -> None:
                                "--checkpoint-steps 20 --held-out 32 --lr 1e-2 --warmup 5 --threads 1 --seed 0" % arch},
            "prompts": prompts}
     (folder / "reference.json").write_text(json.dumps(ref, separators=(",", ":")) + "\n")
+    gradients_fixture(model, folder, [p["token_ids"] for p in prompts])
     print(f"{arch}: {type(model).__name__}, {sum(p.numel() for p in model.parameters())} parameters, "
           f"prompt 0 ids {prompts[0]['token_ids']}")
+
+
+def gradients_fixture(model, folder: Path, sequences) -> None:
+    """The training objective with --loss-on all on the prompts as one right-padded batch (pad id 3, no
+    attention mask: the causal mask keeps pads out of real positions): mean next-token cross-entropy over
+    real positions, and its gradient for every parameter (checkpoint names)."""
+    # eval(): transformers' GPT2Config defaults to dropout 0.1 (circuitry's config.json leaves the
+    # dropout keys out); gradients are taken without dropout, as circuitry trains.
+    model.eval()
+    model.zero_grad(set_to_none=True)
+    length = max(len(s) for s in sequences)
+    ids = torch.tensor([s + [3] * (length - len(s)) for s in sequences])
+    targets = torch.full((len(sequences), length), -100)
+    for b, s in enumerate(sequences):
+        targets[b, : len(s) - 1] = torch.tensor(s[1:])
+    logits = model(ids).logits
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1), ignore_index=-100)
+    loss.backward()
+    # Checkpoint names: transformers 5 calls GPT-NeoX's `embed_out` `lm_head` in the module tree.
+    rename = {"lm_head.weight": "embed_out.weight"} if model.config.model_type == "gpt_neox" else {}
+    grads = {rename.get(name, name): sum_flat(f32_list(p.grad)) for name, p in model.named_parameters()}
+    out = {"sequences": sequences, "pad_id": 3, "loss": f32(loss.item()), "gradients": grads}
+    (folder / "gradients.json").write_text(json.dumps(out, separators=(",", ":")) + "\n")
 
 
 def main() -> None:
