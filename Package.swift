@@ -2,7 +2,8 @@
 import PackageDescription
 
 // The module graph follows the data flow of DESIGN.md:
-// Tensors → Models → Attribution → Circuits → Export → Emergence → circuitry (CLI).
+// Tensors → Models → Attribution → Circuits → Export → Emergence → circuitry (CLI);
+// Training (Tensors → Models → Attribution → Training) makes the checkpoints the rest reads.
 // Each module depends only on the ones before it.
 let package = Package(
     name: "circuitry",
@@ -35,15 +36,18 @@ let package = Package(
         .target(name: "Export", dependencies: ["Circuits", "Attribution", "CGraphviz"]),
         // Circuits across checkpoint series: resumable, shardable sweeps and their statistics.
         .target(name: "Emergence", dependencies: ["Circuits", "Export", "Attribution", "Models"]),
+        // Native training on the role language (AdamW, schedule, checkpoints over training); optimised like
+        // Tensors because the optimiser's loops run over every parameter at every step.
+        .target(name: "Training", dependencies: ["Attribution", "Models", "Tensors"], swiftSettings: [.unsafeFlags(["-O"])]),
         .executableTarget(
             name: "circuitry",
             dependencies: [
-                "Tensors", "Models", "Attribution", "Circuits", "Export", "Emergence",
+                "Tensors", "Models", "Attribution", "Circuits", "Export", "Emergence", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         // Release-mode benchmarks (`make bench`); medians of repeated runs.
         .executableTarget(
-            name: "circuitry-bench", dependencies: ["Tensors", "Models", "Attribution", "CBLAS"],
+            name: "circuitry-bench", dependencies: ["Tensors", "Models", "Attribution", "Training", "CBLAS"],
             path: "Benchmarks/circuitry-bench"),
 
         .testTarget(name: "TensorsTests", dependencies: ["Tensors"]),
@@ -52,6 +56,7 @@ let package = Package(
         .testTarget(name: "CircuitsTests", dependencies: ["Circuits", "Attribution", "Models", "Tensors"]),
         .testTarget(name: "ExportTests", dependencies: ["Export", "Circuits", "Attribution"]),
         .testTarget(name: "EmergenceTests", dependencies: ["Emergence", "Circuits", "Export", "Models"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Attribution", "Models", "Tensors"]),
         .testTarget(name: "CircuitryTests", dependencies: ["circuitry"]),
     ],
     swiftLanguageModes: [.v6]

@@ -663,9 +663,42 @@ def tl_attribution(tl, clean_ids, corrupted_ids, last, answers, foils, method: s
 
 
 
+def bench_train(args) -> None:
+    """AdamW steps of the bundled series' model, as circuitry-bench `train`: GPT-2 with 2 layers, 4 heads,
+    d_model 64, the role vocabulary (82), 64 positions; a fixed batch of 64 x 16 tokens, cross-entropy on
+    the last position; clip_grad_norm_(1.0); AdamW(lr 3e-3, betas (0.9, 0.98), eps 1e-8, weight decay
+    0.1 on matrices and embeddings only)."""
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    torch.manual_seed(0)
+    vocab, batch, length = 82, 64, 16
+    config = GPT2Config(n_layer=2, n_head=4, n_embd=64, vocab_size=vocab, n_positions=64, bos_token_id=1, eos_token_id=2)
+    model = GPT2LMHeadModel(config).train()
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+                            lr=3e-3, betas=(0.9, 0.98), eps=1e-8)
+    g = torch.Generator().manual_seed(7)
+    ids = torch.randint(4, vocab, (batch, length), generator=g)
+    targets = torch.randint(4, vocab, (batch,), generator=g)
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        logits = model(ids).logits
+        loss = torch.nn.functional.cross_entropy(logits[:, -1], targets)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+
+    r = timeit(step, max(args.warmup, 5), max(args.runs, 30))
+    emit({"bench": "train", "model": "gpt2 2x4 d64 vocab 82", "batch": batch, "seq": length,
+          "attn_implementation": model.config._attn_implementation, **r,
+          "tokens_per_s": batch * length / (r["median_ms"] / 1e3)}, args)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["sgemm", "forward", "kernels", "eap", "all"])
+    parser.add_argument("what", choices=["sgemm", "forward", "kernels", "eap", "train", "all"])
     parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads (default 2)")
     parser.add_argument("--runs", type=int, default=20, help="timed runs, at least 10 (default 20)")
     parser.add_argument("--kernel-runs", type=int, default=200,
@@ -698,6 +731,8 @@ def main() -> None:
         bench_forward(args)
     if args.what in ("eap", "all"):
         bench_eap(args)
+    if args.what in ("train", "all"):
+        bench_train(args)
 
 
 if __name__ == "__main__":

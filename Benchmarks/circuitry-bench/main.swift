@@ -1,5 +1,5 @@
 // circuitry's benchmarks: release build, medians of repeated runs.
-//   swift run -c release circuitry-bench [sgemm|kernels|forward|all]
+//   swift run -c release circuitry-bench [sgemm|kernels|forward|train|attribution|all]
 // The PyTorch baselines are in tools/bench_torch.py (same shapes, same byte counts).
 
 import CBLAS
@@ -7,6 +7,7 @@ import Attribution
 import Foundation
 import Models
 import Tensors
+import Training
 
 /// Median wall time in milliseconds of `runs` calls after `warmup` calls.
 func medianMilliseconds(warmup: Int = 3, runs: Int = 15, _ body: () throws -> Void) rethrows -> Double {
@@ -151,6 +152,35 @@ func benchAttribution(exact: Bool) throws {
     report("peak memory", [("MiB", peakMemoryMiB())])
 }
 
+/// Training throughput: full optimisation steps (forward, backward, clipping, AdamW) of the bundled
+/// series' model (GPT-2, 2 layers, 4 heads, d_model 64, the role vocabulary of 82) on a fixed batch
+/// of 64 × 16 tokens, loss on the last position. tools/bench_torch.py `train` runs the same model,
+/// batch and optimiser in PyTorch.
+func benchTrain() throws {
+    let threads = ProcessInfo.processInfo.environment["BENCH_THREADS"].flatMap(Int.init) ?? 2
+    print("# train: tokens/s of AdamW steps, gpt2 2x4 d64 vocab 82, batch 64x16, loss on the answer position, \(threads) threads")
+    let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("circuits/roles/templates.json")
+    let language = try RoleLanguage(templatesFile: templates)
+    var settings = TrainingSettings()
+    settings.steps = 1_000_000
+    settings.threads = threads
+    settings.heldOutExamples = 1
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("circuitry-bench-train-\(getpid())")
+    var trainer = try Trainer(settings: settings, language: language, out: scratch, resume: false)
+    let (batch, length, vocab) = (64, 16, language.vocabularySize)
+    var state: UInt64 = 7
+    let ids = (0..<(batch * length)).map { _ -> Int in
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return 4 + Int((state >> 33) % UInt64(vocab - 4))
+    }
+    var targets = [Int](repeating: -100, count: batch * length)
+    for b in 0..<batch { targets[b * length + length - 1] = ids[b * length + (b % (length - 1))] }
+    let tokens = try TokenBatch((0..<batch).map { Array(ids[($0 * length)..<(($0 + 1) * length)]) })
+    let ms = try medianMilliseconds(warmup: 5, runs: 30) { _ = try trainer.update(batch: tokens, targets: targets) }
+    report("train gpt2-2x4-d64 b64x16", [("median_ms", ms), ("tokens_per_s", Double(batch * length) / (ms / 1e3))])
+}
+
 MemoryTuning.keepFreedTensorMemory()
 let arguments = Set(CommandLine.arguments.dropFirst())
 let all = arguments.isEmpty || arguments.contains("all")
@@ -158,6 +188,7 @@ do {
     if all || arguments.contains("sgemm") { try benchSgemm() }
     if all || arguments.contains("kernels") { try benchKernels() }
     if all || arguments.contains("forward") { try benchForward() }
+    if all || arguments.contains("train") { try benchTrain() }
     if all || arguments.contains("attribution") { try benchAttribution(exact: arguments.contains("exact")) }
 } catch {
     FileHandle.standardError.write(Data("circuitry-bench: \(error)\n".utf8))

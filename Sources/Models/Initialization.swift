@@ -45,22 +45,30 @@ extension ModelConfig {
     }
 }
 
-extension Transformer {
-    /// A freshly initialised model of `config`, as transformers initialises one
-    /// (weights N(0, 0.02²), biases 0, norm scales 1), deterministic for `seed`.
-    public static func randomlyInitialized(config: ModelConfig, seed: UInt64) throws -> Transformer {
+extension ModelConfig {
+    /// Freshly initialised checkpoint tensors of this config, by checkpoint name, as transformers
+    /// initialises them (weights N(0, 0.02²), biases 0, norm scales 1), deterministic for `seed`
+    /// (specs are filled in `parameterSpecs` order from one seeded stream).
+    public func initialParameters(seed: UInt64) -> [String: Tensor] {
         var generator = NormalGenerator(seed: seed)
         var tensors: [String: Tensor] = [:]
-        for spec in config.parameterSpecs {
+        for spec in parameterSpecs {
             let count = spec.shape.reduce(1, *)
             let values: [Float] = switch spec.kind {
             case .weight: (0..<count).map { _ in 0.02 * generator.next() }
             case .bias: [Float](repeating: 0, count: count)
             case .normScale: [Float](repeating: 1, count: count)
             }
-            tensors[spec.name] = try Tensor(shape: spec.shape, storage: values)
+            tensors[spec.name] = try! Tensor(shape: spec.shape, storage: values)
         }
-        return try Transformer(config: config, weights: InMemoryTensors(tensors), path: "<initialised>")
+        return tensors
+    }
+}
+
+extension Transformer {
+    /// A freshly initialised model of `config` (`ModelConfig.initialParameters(seed:)`).
+    public static func randomlyInitialized(config: ModelConfig, seed: UInt64) throws -> Transformer {
+        try Transformer(config: config, weights: InMemoryTensors(config.initialParameters(seed: seed)), path: "<initialised>")
     }
 }
 

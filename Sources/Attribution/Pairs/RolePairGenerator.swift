@@ -126,19 +126,11 @@ public struct RolePairGenerator: Sendable {
         let a = pairIndex / (n - 1), other = pairIndex % (n - 1)
         let agent = group.words[Int(a)], patient = group.words[Int(other >= a ? other + 1 : other)]
 
-        func prompt(agent: String, patient: String) -> String {
-            let values = [
-                "agent": group.mention.replacingPlaceholder("word", with: agent),
-                "patient": group.mention.replacingPlaceholder("word", with: patient),
-                "past": verb.past, "participle": verb.participle, "object": object ?? "",
-            ]
-            let sentence = template.sentence.filled(values).capitalizingFirst()
-            return sentence + " " + template.questions[stratum.asks]!.filled(values) + group.answerPrefix
-        }
-        let clean = prompt(agent: agent, patient: patient)
-        let corrupted = prompt(agent: patient, patient: agent)
-        let answer = " " + (stratum.asks == .agent ? agent : patient)
-        let foil = " " + (stratum.asks == .agent ? patient : agent)
+        let instance = templates.instance(template, asks: stratum.asks, group: group, agent: agent, patient: patient,
+                                          verb: verb, object: object)
+        let swapped = templates.instance(template, asks: stratum.asks, group: group, agent: patient, patient: agent,
+                                         verb: verb, object: object)
+        let (clean, corrupted, answer, foil) = (instance.prompt, swapped.prompt, instance.answer, instance.foil)
 
         let base = encoder.bare(clean)
         guard case let .token(answerId) = encoder.continuation(of: clean, base: base, with: answer) else {

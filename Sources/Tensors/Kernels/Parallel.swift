@@ -12,7 +12,7 @@ func parallelChunks(_ count: Int, minimumChunk: Int = 1 << 14, _ body: @Sendable
 
 /// How many chunks `parallelChunks` splits 0..<count into (at least 1).
 func parallelChunkCount(_ count: Int, minimumChunk: Int = 1 << 14) -> Int {
-    max(1, min(ProcessInfoCores.count, count / max(minimumChunk, 1)))
+    max(1, min(ComputeThreads.current, count / max(minimumChunk, 1)))
 }
 
 /// `parallelChunks` that also passes each chunk's number (0..<parallelChunkCount),
@@ -34,8 +34,8 @@ func minimumRows(rowLength: Int) -> Int {
 }
 
 enum ProcessInfoCores {
-    /// Cores this process may use, read once.
-    static let count: Int = {
+    /// Cores online, read once (`ComputeThreads` may use fewer).
+    static let online: Int = {
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
