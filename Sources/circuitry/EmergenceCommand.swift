@@ -94,18 +94,35 @@ struct EmergenceReport: CustomStringConvertible {
 
     var description: String {
         var lines = ["step       clean  corrupted   F(own)  F(final)  k90  components  Jaccard vs final"]
+        // F divides by m(M) − m(∅): before the behaviour exists that gap is tiny and F is mostly noise.
+        func gap(_ m: StepMeasurements) -> Double? {
+            guard let clean = m.cleanMetric, let corrupted = m.corruptedMetric else { return nil }
+            return abs(clean - corrupted)
+        }
+        let finalGap = summary.rows.last.flatMap { gap($0.measurements) }
+        var marked = false
         for row in summary.rows {
             let m = row.measurements
+            let noisy = gap(m).flatMap { gap in finalGap.map { gap < Self.noisyGapShare * $0 } } ?? false
+            marked = marked || noisy
+            let mark = noisy ? "~" : ""
             let fields = [String(row.step).leftAligned(6), Self.f(m.cleanMetric, "%+.4f").rightAligned(9), Self.f(m.corruptedMetric, "%+.4f").rightAligned(10),
-                          Self.f(m.faithfulness).rightAligned(8), Self.f(m.finalCircuitFaithfulness).rightAligned(9),
+                          (mark + Self.f(m.faithfulness)).rightAligned(8), (mark + Self.f(m.finalCircuitFaithfulness)).rightAligned(9),
                           (m.concentrationK90.map(String.init) ?? "-").rightAligned(4), String(row.components).rightAligned(11),
                           String(format: "%.3f", row.vsFinal.nodeJaccard).rightAligned(17)]
             lines.append(fields.joined(separator: " "))
+        }
+        if marked {
+            lines.append("~ clean and corrupted differ by under \(Int(Self.noisyGapShare * 100))% of the final step's gap: F, a ratio "
+                         + "over that gap, is mostly noise there")
         }
         lines.append("verdict: \(summary.verdict.verdict.rawValue) — \(summary.verdict.reason)")
         lines.append("wrote \(folder)/: emergence.json emergence.csv pairwise-*.csv *.svg diffs/*.svg, checkpoints/step*/")
         return lines.joined(separator: "\n")
     }
+
+    /// Below this share of the final step's |clean − corrupted|, a step's F is marked as noise.
+    static let noisyGapShare = 0.01
 
     static func f(_ value: Double?, _ format: String = "%.3f") -> String { value.map { String(format: format, $0) } ?? "-" }
 }

@@ -17,6 +17,22 @@ private let executable: URL? = {
 
 @Suite("circuitry emergence")
 struct EmergenceCommandTests {
+    @Test func faithfulnessBeforeTheBehaviourIsMarkedAsNoise() throws {
+        let circuit = NamedCircuit(layers: 1, heads: 1, nodeScores: ["a0.h0": 1], nodes: ["input", "a0.h0", "logits"])
+        func point(_ step: Int, _ clean: Double, _ corrupted: Double) -> EmergencePoint {
+            EmergencePoint(step: step, circuit: circuit, measurements: StepMeasurements(
+                cleanMetric: clean, corruptedMetric: corrupted, faithfulness: 0.9, finalCircuitFaithfulness: 0.8))
+        }
+        // Gaps 0.01, 0.5 and 10: only the first is under 1% of the final one.
+        let summary = try EmergenceSummary(points: [point(0, 0.02, 0.01), point(10, 0.5, 0), point(100, 5, -5)], topK: 1)
+        let lines = EmergenceReport(summary: summary, folder: "out").description.split(separator: "\n").map(String.init)
+        #expect(lines[1].hasPrefix("0 ") && lines[1].contains("~0.900") && lines[1].contains("~0.800"), "\(lines[1])")
+        #expect(!lines[2].contains("~") && !lines[3].contains("~"))
+        #expect(lines.contains { $0.hasPrefix("~ clean and corrupted differ by under 1%") })
+        let steady = try EmergenceSummary(points: [point(10, 0.5, 0), point(100, 5, -5)], topK: 1)
+        #expect(!EmergenceReport(summary: steady, folder: "out").description.contains("~"))
+    }
+
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let pairs = root.appendingPathComponent("fixtures/attribution/gpt2/pairs.jsonl").path
 
