@@ -160,7 +160,7 @@ public struct CircuitDiffDOT: Sendable {
                 func count(_ n: Int, _ noun: String, plural: String? = nil) -> String {
                     "\(n) \(n == 1 ? noun : plural ?? noun + "s")"
                 }
-                return "<font color=\"\(Self.look(change).color)\"><b>\(change.rawValue)</b></font> "
+                return "<font color=\"\(Self.look(change).color)\"><b>\(change.rawValue)</b></font>&#160;"
                     + "\(count(nodeCount, "head/MLP", plural: "heads/MLPs")), \(count(edgeCount, "edge"))"
             }
             lines.append([entry(.kept, nodes.kept, edges.kept), entry(.added, nodes.added, edges.added),

@@ -41,7 +41,7 @@ struct Demo: ParsableCommand {
     func run() throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let seriesPath = series ?? RepositoryFile.find(Self.bundledSeries)!.path
+        let seriesPath = series ?? RepositoryFile.relativeIfBelowCurrentFolder(RepositoryFile.find(Self.bundledSeries)!)
         let checkpoints = try CheckpointSeries.load(seriesPath)
         let final = checkpoints.checkpoints.last!
         let outFolder = URL(fileURLWithPath: out)
@@ -71,6 +71,12 @@ struct Demo: ParsableCommand {
 
         // 3. Its emergence over training.
         print("\n== emergence over \(checkpoints.checkpoints.count) checkpoints")
+        // A sweep refuses a folder made with other settings; the demo's own earlier sweep (it has
+        // settings.json) is simply redone, so `demo --top-nodes 6` after `make demo` works.
+        let sweepFolder = outFolder.appendingPathComponent("emergence")
+        if FileManager.default.fileExists(atPath: sweepFolder.appendingPathComponent("settings.json").path) {
+            try FileManager.default.removeItem(at: sweepFolder)
+        }
         var emergence = try EmergenceCommand.parseAsRoot(["--checkpoints", seriesPath, "--pairs", pairsFile.path,
                                                           "--out", outFolder.appendingPathComponent("emergence").path] + pruningArguments)
         try emergence.run()
@@ -82,6 +88,8 @@ struct Demo: ParsableCommand {
               \(out)/circuit/circuit.svg          the circuit (input at the bottom, logits at the top)
               \(out)/circuit/summary.json         metrics, faithfulness, concentration
               \(out)/emergence/faithfulness.svg   faithfulness over training (also metric.svg, overlap.svg, heatmaps)
+              \(out)/emergence/overlap.svg        how far each step's circuit is from the final one
+              \(out)/emergence/diffs/             what changed between consecutive steps' circuits
               \(out)/emergence/emergence.json     every statistic, with its definition
             """)
     }
@@ -104,5 +112,12 @@ enum RepositoryFile {
             }
         }
         return nil
+    }
+
+    /// `url`'s path relative to the current folder when it lies below it (shorter in drawings' captions).
+    static func relativeIfBelowCurrentFolder(_ url: URL) -> String {
+        let here = URL(fileURLWithPath: FileManager.default.currentDirectoryPath).standardizedFileURL.path + "/"
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(here) ? String(path.dropFirst(here.count)) : path
     }
 }

@@ -103,7 +103,11 @@ struct ExtractionReport: CustomStringConvertible {
             lines.append(String(format: "over circuit sizes: CPR %.3f  CMD %.3f", curve.cpr, curve.cmd))
         }
         let k90 = s.concentration.k90.map { "\($0) of \(s.concentration.curve.count)" } ?? "—"
-        lines.append(String(format: "concentration: top 28 heads/MLPs hold %.1f%% of |attribution|; 90%% within k = ", s.concentration.shareTop28 * 100) + k90)
+        if s.concentration.curve.count > 28 {
+            lines.append(String(format: "concentration: top 28 heads/MLPs hold %.1f%% of |attribution|; 90%% within k = ", s.concentration.shareTop28 * 100) + k90)
+        } else {
+            lines.append("concentration: 90% of |attribution| within k = " + k90 + " heads/MLPs")
+        }
         let top = circuit.rankedComponents().prefix(8).filter { circuit.nodeIn[$0] }
         lines.append("top components: " + top.map { "\(circuit.graph.nodeNames[$0]) \(f(circuit.nodeScores[$0]))" }.joined(separator: ", "))
         lines.append(String(format: "time: %.1fs attribution, %.1fs faithfulness", s.seconds.attribution, s.seconds.faithfulness))
