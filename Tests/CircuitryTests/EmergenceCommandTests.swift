@@ -83,8 +83,19 @@ struct EmergenceCommandTests {
         }
         let datesBefore = try doneBefore.map { try modified($0) }
 
-        var command = try Circuitry.parseAsRoot(Self.arguments(series, killed))
-        try command.run()
+        // The resumed and the uninterrupted sweeps run as processes too: the thread count is
+        // process-wide (training tests in this process set it), and results depend on it.
+        func runToEnd(_ out: URL) throws {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = Self.arguments(series, out)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "circuitry \(Self.arguments(series, out).joined(separator: " "))")
+        }
+        try runToEnd(killed)
         let doneAfter = Set(completed())
         #expect(doneAfter.count == steps.count)
         // Steps finished before the kill were not redone: their files are untouched.
@@ -92,8 +103,7 @@ struct EmergenceCommandTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).allSatisfy { !$0.hasPrefix(".") },
                 "a staging folder was left behind")
 
-        var uninterrupted = try Circuitry.parseAsRoot(Self.arguments(series, whole))
-        try uninterrupted.run()
+        try runToEnd(whole)
         #expect(try Data(contentsOf: killed.appendingPathComponent("emergence.json"))
                 == Data(contentsOf: whole.appendingPathComponent("emergence.json")))
     }
