@@ -171,19 +171,6 @@ public struct CircuitDiffDOT: Sendable {
         return lines
     }
 
-    /// Text inside an HTML-like label: markup characters as entities, control characters as spaces.
-    static func html(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case _ where scalar.properties.generalCategory == .control: result += " "
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
+    /// Text inside an HTML-like label, which Graphviz reads as XML.
+    static func html(_ text: String) -> String { SVGText.escape(text) }
 }
