@@ -167,6 +167,8 @@ func benchTrain() throws {
     settings.threads = threads
     settings.heldOutExamples = 1
     let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("circuitry-bench-train-\(getpid())")
+    ComputeThreads.set(threads)
+    defer { ComputeThreads.set(ComputeThreads.available) }
     var trainer = try Trainer(settings: settings, language: language, out: scratch, resume: false)
     let (batch, length, vocab) = (64, 16, language.vocabularySize)
     var state: UInt64 = 7

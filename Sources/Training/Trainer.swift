@@ -4,7 +4,7 @@ import Tensors
 
 /// Trains a small model natively on the role language with AdamW (warm-up + cosine schedule,
 /// global-norm clipping), writing a Hugging Face checkpoint folder `step{N}/` at each scheduled
-/// step. Deterministic for settings + thread count; `resume` continues from the newest complete
+/// step. Deterministic for settings + thread count (`ComputeThreads`, set by the caller); `resume` continues from the newest complete
 /// checkpoint and reaches the same bytes as an uninterrupted run.
 public struct Trainer {
     public let settings: TrainingSettings
@@ -35,7 +35,13 @@ public struct Trainer {
         schedule = LearningRateSchedule(peak: settings.learningRate, minimum: settings.minLearningRate,
                                         warmupSteps: settings.warmupSteps, totalSteps: settings.steps)
         decayed = Set(config.parameterSpecs.filter { $0.kind == .weight }.map(\.name))
-        ComputeThreads.set(settings.threads)
+        // The thread count is process-wide (ComputeThreads); the caller sets it (the CLI from --threads), and the
+        // trainer only checks it, so what trainer_state.json records is what the kernels used.
+        guard settings.threads == ComputeThreads.current else {
+            throw TrainingError.invalidSetting(
+                flag: "--threads", message: "is \(settings.threads), but the kernels use \(ComputeThreads.current) "
+                    + "(call ComputeThreads.set(\(settings.threads)) before training)")
+        }
 
         var isFolder: ObjCBool = false
         if FileManager.default.fileExists(atPath: out.path, isDirectory: &isFolder), !isFolder.boolValue {

@@ -99,6 +99,7 @@ struct Train: ParsableCommand {
                                   + "give --templates FILE")
         }
         let language = try RoleLanguage(templatesFile: file)
+        ComputeThreads.set(settings.threads)
         var trainer = try Trainer(settings: settings, language: language, out: URL(fileURLWithPath: out), resume: resume)
         let stderr = FileHandle.standardError
         if trainer.isFinished {

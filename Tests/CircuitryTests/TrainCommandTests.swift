@@ -32,7 +32,7 @@ struct TrainCommandTests {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("circuitry-train-cli-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: out) }
         let tiny = ["train", "--layers", "1", "--heads", "2", "--d-model", "8", "--steps", "2", "--warmup", "1",
-                    "--batch-size", "4", "--held-out", "8", "--threads", "1", "--out", out.path]
+                    "--batch-size", "4", "--held-out", "8", "--out", out.path]  // default --threads: the process-wide count other suites use
         #expect(message(tiny) == "accepted")
         #expect(FileManager.default.fileExists(atPath: out.appendingPathComponent("step2/model.safetensors").path))
         #expect(message(tiny).contains("is not empty"))

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 import Testing
 @testable import Training
 
@@ -18,6 +19,14 @@ import Testing
         settings.heads = 3
         #expect(throws: TrainingError.invalidSetting(flag: "--d-model", message: "16 is not divisible by --heads 3")) {
             try settings.validate()
+        }
+    }
+
+    @Test func aThreadCountOtherThanTheKernelsIsRefused() throws {
+        var settings = tinySettings()
+        settings.threads = ComputeThreads.current + 1
+        #expect(throws: TrainingError.self) {
+            _ = try Trainer(settings: settings, language: roleLanguage, out: temporaryFolder("threads"), resume: false)
         }
     }
 
@@ -52,10 +61,11 @@ import Testing
             #expect(differences == ["d_model: checkpoint 16, requested 32", "seed: checkpoint 0, requested 7"])
         }
         // Settings that do not change the trajectory may differ.
-        var moreThreads = tinySettings()
-        moreThreads.threads = 2
-        moreThreads.logEvery = 1
-        let resumed = try Trainer(settings: moreThreads, language: roleLanguage, out: out, resume: true)
+        var otherLogging = tinySettings()
+        otherLogging.logEvery = 1
+        otherLogging.optimizerState = "all"
+        otherLogging.checkpointSteps = [3, 5]
+        let resumed = try Trainer(settings: otherLogging, language: roleLanguage, out: out, resume: true)
         #expect(resumed.step == 2)
     }
 

@@ -60,3 +60,26 @@ import Testing
         #expect(throws: TrainingError.self) { try RoleLanguage(templatesFile: folder.appendingPathComponent("templates.json")) }
     }
 }
+
+@Suite struct ObjectiveTests {
+    @Test func targetsAreTheAnswerOrEveryNextToken() throws {
+        var rng = SplitMix64(seed: 1)
+        let examples = try (0..<3).map { _ in try roleLanguage.sample(&rng, heldOut: false) }
+        let pad = roleLanguage.tokenizerFile.padId
+        let (answerBatch, answerTargets, tokens) = try Objective.batch(examples, lossOn: .answer, padId: pad)
+        let (_, allTargets, _) = try Objective.batch(examples, lossOn: .all, padId: pad)
+        #expect(tokens == examples.reduce(0) { $0 + $1.promptIds.count + 1 })
+        for (b, example) in examples.enumerated() {
+            let row = b * answerBatch.length
+            let sequence = example.promptIds + [example.answerId]
+            // answer: one target, the answer, at the last prompt position.
+            let answerRow = Array(answerTargets[row..<(row + answerBatch.length)])
+            #expect(answerRow.filter { $0 != -100 } == [example.answerId])
+            #expect(answerRow[example.promptIds.count - 1] == example.answerId)
+            // all: every next token of the real sequence, nothing on padding.
+            let allRow = Array(allTargets[row..<(row + answerBatch.length)])
+            #expect(Array(allRow[0..<(sequence.count - 1)]) == Array(sequence.dropFirst()))
+            #expect(allRow[(sequence.count - 1)...].allSatisfy { $0 == -100 })
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Tensors
 import Training
 
 /// The repository root (this file is Tests/TrainingTests/Support.swift).
@@ -28,7 +29,7 @@ func tinySettings(arch: String = "gpt2") -> TrainingSettings {
     s.batchSize = 8
     s.warmupSteps = 2
     s.heldOutExamples = 32
-    s.threads = 1
+    s.threads = ComputeThreads.current  // process-wide; other suites run in parallel, so tests never change it
     s.checkpointSteps = [0, 2, 4, 6]
     s.logEvery = 2
     return s

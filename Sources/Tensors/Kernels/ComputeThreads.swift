@@ -8,7 +8,7 @@ public enum ComputeThreads {
     private static let chosen = Atomic<Int>(0)
 
     /// Cores this process may use.
-    public static var available: Int { ProcessInfoCores.online }
+    public static var available: Int { ProcessInfoCores.count }
 
     /// The count in use: the one set, else every available core.
     public static var current: Int {

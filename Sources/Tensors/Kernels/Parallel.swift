@@ -34,8 +34,8 @@ func minimumRows(rowLength: Int) -> Int {
 }
 
 enum ProcessInfoCores {
-    /// Cores online, read once (`ComputeThreads` may use fewer).
-    static let online: Int = {
+    /// Cores this process may use, read once (`ComputeThreads` may use fewer).
+    static let count: Int = {
         #if canImport(Glibc)
         return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         #else
