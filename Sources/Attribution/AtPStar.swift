@@ -85,7 +85,7 @@ extension Attributor {
             let b = batch.count
             let first = try gradientRun(batch, dropping: drops[0], split: edgesMethod, cleanLogProbs: nil)
             let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch,
-                                           record: false, split: false, cleanLogProbs: first.cleanLogProbs)
+                                           record: false, inputs: .shared, cleanLogProbs: first.cleanLogProbs)
             // Dropping a gradient leaves every forward value as it is: `first` is the clean run.
             clean += first.metric.storage.reduce(0) { $0 + Double($1) }
             corrupted += corruptedRun.metric.storage.reduce(0) { $0 + Double($1) }
@@ -155,8 +155,8 @@ extension Attributor {
     /// A recorded clean run for the corrections, capturing the QK fix's hook points when it is
     /// on; with `layer`, the gradient through that layer's writes is dropped.
     func gradientRun(_ batch: PairBatch, dropping layer: Int?, split: Bool, cleanLogProbs: Tensor?) throws -> Run {
-        let names = Run.hookNames(layers: graph.layers, split: split) + (qkFix ? QKFixInputs.hookNames(model) : [])
-        return try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true, split: split,
+        let names = Run.hookNames(layers: graph.layers, inputs: split ? .split : .shared) + (qkFix ? QKFixInputs.hookNames(model) : [])
+        return try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true, inputs: split ? .split : .shared,
                            cleanLogProbs: cleanLogProbs) { hooks in
             hooks.capture(names)  // Run.run's own points and the QK fix's
             if let layer { Self.dropGradient(through: layer, hooks) }

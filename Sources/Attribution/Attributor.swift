@@ -95,10 +95,12 @@ public struct Attributor: Sendable {
         var done = 0
         for batch in batches {
             let recordClean = method == .atp || method == .eap
+            // EAP reads per-head input gradients rebuilt from the projections' (EdgeProducts.swift).
+            let cleanInputs: AttentionInputs = method == .eap ? .sharedPerQueryHead : .shared
             let cleanRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch,
-                                       record: recordClean, split: method == .eap)
+                                       record: recordClean, inputs: cleanInputs)
             let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch,
-                                           record: false, split: false, cleanLogProbs: cleanRun.cleanLogProbs)
+                                           record: false, inputs: .shared, cleanLogProbs: cleanRun.cleanLogProbs)
             clean += cleanRun.metric.storage.reduce(0) { $0 + Double($1) }
             corrupted += corruptedRun.metric.storage.reduce(0) { $0 + Double($1) }
             pairs += batch.count
@@ -114,18 +116,18 @@ public struct Attributor: Sendable {
                 let scores = try sourceOutputScores(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, gradients: cleanRun)
                 for i in nodes.indices { nodes[i] += scores[i] }
             case .eap:
-                let differences = try sourceOutputDifferences(model, graph: graph, corrupted: corruptedRun, clean: cleanRun)
-                try accumulateEdges(&edges, differences: differences, gradients: cleanRun, weight: 1)
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: ChangedRows(batch))
+                try products.accumulate(into: &edges, gradients: cleanRun, weight: 1)
             case .eapIG:
-                let differences = try sourceOutputDifferences(model, graph: graph, corrupted: corruptedRun, clean: cleanRun)
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: ChangedRows(batch))
                 let embedClean = try cleanRun.value("hook_embed"), embedCorrupted = try corruptedRun.value("hook_embed")
                 for step in 0..<igSteps {
                     // corrupted + (k/K)(clean − corrupted), for k = 0…K−1 (EAP-IG's discretisation).
                     let alpha = Float(step) / Float(igSteps)
                     let embedding = try embedCorrupted + scale(embedClean - embedCorrupted, by: alpha)
-                    let stepRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true, split: true,
-                                              cleanLogProbs: cleanRun.cleanLogProbs, embedding: embedding)
-                    try accumulateEdges(&edges, differences: differences, gradients: stepRun, weight: 1 / Double(igSteps))
+                    let stepRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true,
+                                              inputs: .sharedPerQueryHead, cleanLogProbs: cleanRun.cleanLogProbs, embedding: embedding)
+                    try products.accumulate(into: &edges, gradients: stepRun, weight: 1 / Double(igSteps))
                 }
             }
             done += 1
@@ -145,7 +147,8 @@ public struct Attributor: Sendable {
                                  cleanMetric: clean / n, corruptedMetric: corrupted / n, pairCount: pairs)
     }
 
-    /// Adds `weight` × (Δ source outputs · input gradients) for every edge, as ONE product
+    /// Adds `weight` × (Δ source outputs · input gradients) for every edge of a `split` run
+    /// (AtP*'s QK fix; EAP and EAP-IG use EdgeProducts), as ONE product
     /// [sources, B·T·d] × [B·T·d, destinations]: the large difference matrix is read once, and
     /// BLAS gets a well-shaped product instead of many skinny ones.
     func accumulateEdges(_ edges: inout [Double], differences: Tensor, gradients run: Run, weight: Double) throws {
@@ -179,7 +182,7 @@ public struct Attributor: Sendable {
             let headMask = try Tensor(shape: [1, 1, graph.heads, 1], storage: mask)
             patch = { $0.intervene("blocks.\(l).attn.hook_z") { z in try z + headMask * (value - z) } }
         }
-        let patched = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: false, split: false,
+        let patched = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: false, inputs: .shared,
                                   cleanLogProbs: clean.cleanLogProbs, intervene: patch)
         var total = 0.0
         for (p, c) in zip(patched.metric.storage, clean.metric.storage) { total += Double(p) - Double(c) }

@@ -12,12 +12,18 @@ struct Run {
     /// The clean run's last-token log-probabilities (for `kl`), detached.
     let cleanLogProbs: Tensor?
 
-    /// Hook names a run captures: source outputs and destination inputs.
-    static func hookNames(layers: Int, split: Bool) -> [String] {
+    /// Hook names a run captures: source outputs and destination inputs (for a
+    /// `sharedPerQueryHead` run, what the heads' input gradients are rebuilt from: the
+    /// projections' outputs and the residual the attention norm reads).
+    static func hookNames(layers: Int, inputs: AttentionInputs) -> [String] {
         var names = ["hook_embed"]
         for l in 0..<layers {
             names += ["blocks.\(l).attn.hook_z", "blocks.\(l).hook_mlp_out", "blocks.\(l).hook_mlp_in"]
-            if split { names += ["q", "k", "v"].map { "blocks.\(l).hook_\($0)_input" } }
+            switch inputs {
+            case .shared: break
+            case .split: names += ["q", "k", "v"].map { "blocks.\(l).hook_\($0)_input" }
+            case .sharedPerQueryHead: names += ["q", "k", "v"].map { "blocks.\(l).attn.hook_\($0)" } + ["blocks.\(l).hook_resid_pre"]
+            }
         }
         return names + ["blocks.\(layers - 1).hook_resid_post"]
     }
@@ -27,14 +33,14 @@ struct Run {
     /// `embedding` replaces the token embedding (EAP-IG's interpolation); `intervene`
     /// adds any other patch.
     static func run(_ model: Transformer, metric: Metric, tokens: TokenBatch, pairs: PairBatch,
-                    record: Bool, split: Bool, cleanLogProbs: Tensor? = nil, embedding: Tensor? = nil,
+                    record: Bool, inputs: AttentionInputs, cleanLogProbs: Tensor? = nil, embedding: Tensor? = nil,
                     intervene: ((Hooks) -> Void)? = nil) throws -> Run {
         let tape = record ? Tape() : nil
         let hooks = Hooks(tape: tape)
-        hooks.capture(hookNames(layers: model.dims.layers, split: split))
+        hooks.capture(hookNames(layers: model.dims.layers, inputs: inputs))
         if let embedding { hooks.intervene("hook_embed") { _ in embedding } }
         intervene?(hooks)
-        let normalized = try model.finalResidual(tokens, hooks: hooks, splitQKVInputs: split)
+        let normalized = try model.finalResidual(tokens, hooks: hooks, attentionInputs: inputs)
         let reference = try cleanLogProbs ?? metric.cleanLogProbs(model, normalized: normalized, lastRows: tokens.lastRows)
         let values = try metric.perPair(model, normalized: normalized, lastRows: tokens.lastRows,
                                         answers: pairs.answerIds, foils: pairs.foilIds, cleanLogProbs: reference)

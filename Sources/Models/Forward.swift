@@ -7,6 +7,22 @@ import Tensors
 // blocks.{l}.hook_mlp_out, ln_final.hook_normalized; with split attention inputs also
 // blocks.{l}.hook_q_input|k_input|v_input.
 
+/// How attention heads read the residual stream in a forward pass.
+public enum AttentionInputs: Sendable, Equatable {
+    /// One normalised input for every head: the ordinary forward.
+    case shared
+    /// Every head reads its own copy of the residual for its query, key and value
+    /// (`blocks.{l}.hook_q_input|k_input|v_input`): the copies can be patched one by one
+    /// (edge-level faithfulness) and each has its own gradient.
+    case split
+    /// The ordinary forward, except that under grouped-query attention keys and values
+    /// are repeated per query head before `hook_k`/`hook_v`, so their gradients are per
+    /// query head. The same values and gradients as `split` at `hook_q|k|v`, without the
+    /// copies: edge attribution rebuilds each head's input gradient from them ("virtual
+    /// split", `perHeadProducts` and `normInputGradients`).
+    case sharedPerQueryHead
+}
+
 extension Transformer {
     /// Full-vocabulary logits at every position: [B, T, vocab].
     public func logits(_ batch: TokenBatch, hooks: Hooks? = nil, splitQKVInputs: Bool = false) throws -> Tensor {
@@ -28,6 +44,11 @@ extension Transformer {
     /// attention each query head projects its own key/value copy with the shared
     /// key/value weights, so its `k`/`v` hooks are [B, T, H, D_head].
     public func finalResidual(_ batch: TokenBatch, hooks: Hooks? = nil, splitQKVInputs: Bool = false) throws -> Tensor {
+        try finalResidual(batch, hooks: hooks, attentionInputs: splitQKVInputs ? .split : .shared)
+    }
+
+    /// `finalResidual` with the heads' inputs read as `attentionInputs` says.
+    public func finalResidual(_ batch: TokenBatch, hooks: Hooks? = nil, attentionInputs: AttentionInputs) throws -> Tensor {
         let hooks = hooks ?? Hooks()
         if let bad = batch.ids.first(where: { $0 < 0 || $0 >= dims.vocab }) {
             throw ModelError.tokenOutOfRange(id: bad, vocab: dims.vocab)
@@ -43,24 +64,25 @@ extension Transformer {
         }
         let positions = Array(0..<t)
         for layer in blocks.indices {
-            x = try block(layer, x, positions: positions, hooks: hooks, split: splitQKVInputs)
+            x = try block(layer, x, positions: positions, hooks: hooks, inputs: attentionInputs)
         }
         return try hooks("ln_final.hook_normalized", finalNorm(x))
     }
 
     /// One block: x [B, T, d_model] → [B, T, d_model].
-    func block(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks, split: Bool) throws -> Tensor {
+    func block(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks, inputs: AttentionInputs) throws -> Tensor {
         let block = blocks[l]
         let resid = try hooks("blocks.\(l).hook_resid_pre", x)
         let attention: Tensor
-        if split {
+        if inputs == .split {
             let (b, t, d) = (resid.shape[0], resid.shape[1], resid.shape[2])
             let copies = try concat(Array(repeating: resid.reshape([b, t, 1, d]), count: dims.heads), axis: 2)
             let inputs = try ["q", "k", "v"].map { try block.attentionNorm(hooks("blocks.\(l).hook_\($0)_input", copies)) }
             attention = try splitAttention(l, q: inputs[0], k: inputs[1], v: inputs[2], positions: positions, hooks: hooks)
         } else {
             let attnIn = try hooks("blocks.\(l).hook_attn_in", resid)
-            attention = try self.attention(l, block.attentionNorm(attnIn), positions: positions, hooks: hooks)
+            attention = try self.attention(l, block.attentionNorm(attnIn), positions: positions, hooks: hooks,
+                                           keyValuePerQueryHead: inputs == .sharedPerQueryHead)
         }
         let attnOut = try hooks("blocks.\(l).hook_attn_out", attention)
         if parallelResidual {
@@ -76,13 +98,21 @@ extension Transformer {
     }
 
     /// Attention of block l on normalised input x [B, T, d_model] → its write to the residual [B, T, d_model].
-    func attention(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks) throws -> Tensor {
+    /// With `keyValuePerQueryHead`, grouped keys and values are repeated to one per query
+    /// head (transformers' repeat_kv, recorded), so each query head's use has its own gradient.
+    func attention(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks, keyValuePerQueryHead: Bool = false) throws -> Tensor {
         let a = blocks[l].attention
         let (b, t) = (x.shape[0], x.shape[1])
         let (h, kv, d) = (dims.heads, dims.kvHeads, dims.headDim)
         let q = try linear(x, weight: a.query, bias: a.queryBias, layout: .outIn).reshape([b, t, h, d])
-        let k = try linear(x, weight: a.key, bias: a.keyBias, layout: .outIn).reshape([b, t, kv, d])
-        let v = try linear(x, weight: a.value, bias: a.valueBias, layout: .outIn).reshape([b, t, kv, d])
+        var k = try linear(x, weight: a.key, bias: a.keyBias, layout: .outIn).reshape([b, t, kv, d])
+        var v = try linear(x, weight: a.value, bias: a.valueBias, layout: .outIn).reshape([b, t, kv, d])
+        if keyValuePerQueryHead && kv < h {
+            // Row (b·T + t)·H + h of the result is row (b·T + t)·KV + h/(H/KV) of the grouped one.
+            let rows = (0..<(b * t)).flatMap { bt in (0..<h).map { bt * kv + $0 / (h / kv) } }
+            k = try gatherRows(k.reshape([b * t * kv, d]), rows).reshape([b, t, h, d])
+            v = try gatherRows(v.reshape([b * t * kv, d]), rows).reshape([b, t, h, d])
+        }
         return try attentionCore(l, q: q, k: k, v: v, positions: positions, hooks: hooks)
     }
 
