@@ -97,10 +97,17 @@ public struct Attributor: Sendable {
             let recordClean = method == .atp || method == .eap
             // EAP reads per-head input gradients rebuilt from the projections' (EdgeProducts.swift).
             let cleanInputs: AttentionInputs = method == .eap ? .sharedPerQueryHead : .shared
-            let cleanRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch,
-                                       record: recordClean, inputs: cleanInputs)
-            let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch,
-                                           record: false, inputs: .shared, cleanLogProbs: cleanRun.cleanLogProbs)
+            // Edge methods compare only changed rows, so the corrupted run starts after the
+            // prompts' shared prefix, with the clean run's keys and values for it.
+            let rows = ChangedRows(batch)
+            let sharePrefix = method.scoresEdges && rows.sharedPrefix > 0
+            let prefixNames = Run.hookNames(layers: graph.layers, inputs: cleanInputs) + AttentionPrefix.hookNames(model)
+            let cleanRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: recordClean,
+                                       inputs: cleanInputs, intervene: sharePrefix ? { $0.capture(prefixNames) } : nil)
+            let prefix = sharePrefix ? try AttentionPrefix(model, hooks: cleanRun.hooks, length: rows.sharedPrefix) : nil
+            let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch, record: false,
+                                           inputs: prefix == nil ? .shared : cleanInputs, cleanLogProbs: cleanRun.cleanLogProbs,
+                                           prefix: prefix)
             clean += cleanRun.metric.storage.reduce(0) { $0 + Double($1) }
             corrupted += corruptedRun.metric.storage.reduce(0) { $0 + Double($1) }
             pairs += batch.count
@@ -116,11 +123,15 @@ public struct Attributor: Sendable {
                 let scores = try sourceOutputScores(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, gradients: cleanRun)
                 for i in nodes.indices { nodes[i] += scores[i] }
             case .eap:
-                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: ChangedRows(batch))
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows)
                 try products.accumulate(into: &edges, gradients: cleanRun, weight: 1)
             case .eapIG:
-                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: ChangedRows(batch))
-                let embedClean = try cleanRun.value("hook_embed"), embedCorrupted = try corruptedRun.value("hook_embed")
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows)
+                let embedClean = try cleanRun.value("hook_embed")
+                var embedCorrupted = try corruptedRun.value("hook_embed")
+                if corruptedRun.start > 0 {  // the shared prefix's embeddings are the clean run's
+                    embedCorrupted = try concat([slice(embedClean, axis: 1, 0..<corruptedRun.start), embedCorrupted], axis: 1)
+                }
                 for step in 0..<igSteps {
                     // corrupted + (k/K)(clean − corrupted), for k = 0…K−1 (EAP-IG's discretisation).
                     let alpha = Float(step) / Float(igSteps)

@@ -23,22 +23,36 @@ import Tensors
 /// from each pair's first differing token to its last real token.
 struct ChangedRows {
     let rows: [Int]
+    /// T, the batch's padded length.
+    let length: Int
+    /// Positions every pair's two prompts share, which the corrupted run can take from the
+    /// clean run (AttentionPrefix): the earliest first difference, and never past a pair's
+    /// last real token (whose metric the corrupted run still computes).
+    let sharedPrefix: Int
 
     init(_ batch: PairBatch) {
         let (clean, corrupted) = (batch.clean, batch.corrupted)
         var rows: [Int] = []
+        var shared = clean.length
         for b in 0..<clean.batch {
             let start = b * clean.length, length = clean.lengths[b]
-            guard let first = (0..<length).first(where: { clean.ids[start + $0] != corrupted.ids[start + $0] }) else { continue }
+            let first = (0..<length).first(where: { clean.ids[start + $0] != corrupted.ids[start + $0] })
+            shared = min(shared, first ?? (length - 1))
+            guard let first else { continue }
             rows += (start + first)..<(start + length)
         }
         self.rows = rows
+        self.length = clean.length
+        self.sharedPrefix = shared
     }
 
-    /// `tensor` [B, T, ...] viewed as [B·T, width], at the changed rows: [A, width].
-    func gather(_ tensor: Tensor) throws -> Tensor {
+    /// `tensor` [B, T − start, ...] (a run from position `start` on) viewed as
+    /// [B·(T − start), width], at the changed rows: [A, width].
+    func gather(_ tensor: Tensor, start: Int = 0) throws -> Tensor {
         let width = tensor.count / max(tensor.shape[0] * tensor.shape[1], 1)
-        return try gatherRows(tensor.detached().reshape([-1, width]), rows)
+        let computed = length - start
+        let indices = start == 0 ? rows : rows.map { ($0 / length) * computed + $0 % length - start }
+        return try gatherRows(tensor.detached().reshape([-1, width]), indices)
     }
 }
 
@@ -58,7 +72,9 @@ struct EdgeProducts {
         self.rows = rows
         let (h, dm) = (model.dims.heads, model.dims.dModel)
         let width = rows.rows.count * dm
-        func delta(_ name: String) throws -> Tensor { try rows.gather(corrupted.value(name)) - rows.gather(clean.value(name)) }
+        func delta(_ name: String) throws -> Tensor {
+            try rows.gather(corrupted.value(name), start: corrupted.start) - rows.gather(clean.value(name), start: clean.start)
+        }
         var storage = [Float]()
         storage.reserveCapacity(graph.sourceCount * width)
         storage += try delta("hook_embed").storage

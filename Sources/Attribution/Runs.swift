@@ -11,6 +11,9 @@ struct Run {
     let gradients: Gradients?
     /// The clean run's last-token log-probabilities (for `kl`), detached.
     let cleanLogProbs: Tensor?
+    /// First position computed: > 0 when the run reused another run's attention prefix, and
+    /// then every hook value holds positions start..<T only.
+    var start = 0
 
     /// Hook names a run captures: source outputs and destination inputs (for a
     /// `sharedPerQueryHead` run, what the heads' input gradients are rebuilt from: the
@@ -34,19 +37,31 @@ struct Run {
     /// adds any other patch.
     static func run(_ model: Transformer, metric: Metric, tokens: TokenBatch, pairs: PairBatch,
                     record: Bool, inputs: AttentionInputs, cleanLogProbs: Tensor? = nil, embedding: Tensor? = nil,
-                    intervene: ((Hooks) -> Void)? = nil) throws -> Run {
+                    prefix: AttentionPrefix? = nil, intervene: ((Hooks) -> Void)? = nil) throws -> Run {
         let tape = record ? Tape() : nil
         let hooks = Hooks(tape: tape)
         hooks.capture(hookNames(layers: model.dims.layers, inputs: inputs))
         if let embedding { hooks.intervene("hook_embed") { _ in embedding } }
         intervene?(hooks)
-        let normalized = try model.finalResidual(tokens, hooks: hooks, attentionInputs: inputs)
-        let reference = try cleanLogProbs ?? metric.cleanLogProbs(model, normalized: normalized, lastRows: tokens.lastRows)
-        let values = try metric.perPair(model, normalized: normalized, lastRows: tokens.lastRows,
+        let normalized = try model.finalResidual(tokens, hooks: hooks, attentionInputs: inputs, prefix: prefix)
+        let start = prefix?.length ?? 0
+        let lastRows = tokens.lengths.enumerated().map { $0.offset * (tokens.length - start) + $0.element - 1 - start }
+        let reference = try cleanLogProbs ?? metric.cleanLogProbs(model, normalized: normalized, lastRows: lastRows)
+        let values = try metric.perPair(model, normalized: normalized, lastRows: lastRows,
                                         answers: pairs.answerIds, foils: pairs.foilIds, cleanLogProbs: reference)
         let gradients = try tape.map { try $0.backward(from: sumAll(values)) }
-        return Run(hooks: hooks, metric: values.detached(), gradients: gradients, cleanLogProbs: reference)
+        return Run(hooks: hooks, metric: values.detached(), gradients: gradients, cleanLogProbs: reference, start: start)
     }
+
+    /// `run` with per-head input copies (`split`) or the ordinary forward.
+    static func run(_ model: Transformer, metric: Metric, tokens: TokenBatch, pairs: PairBatch,
+                    record: Bool, split: Bool, cleanLogProbs: Tensor? = nil, embedding: Tensor? = nil,
+                    intervene: ((Hooks) -> Void)? = nil) throws -> Run {
+        try run(model, metric: metric, tokens: tokens, pairs: pairs, record: record, inputs: split ? .split : .shared,
+                cleanLogProbs: cleanLogProbs, embedding: embedding, intervene: intervene)
+    }
+
+    static func hookNames(layers: Int, split: Bool) -> [String] { hookNames(layers: layers, inputs: split ? .split : .shared) }
 
     func value(_ name: String) throws -> Tensor { try hooks.value(name) }
 
