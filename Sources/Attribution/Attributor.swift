@@ -158,23 +158,6 @@ public struct Attributor: Sendable {
                                  cleanMetric: clean / n, corruptedMetric: corrupted / n, pairCount: pairs)
     }
 
-    /// Adds `weight` × (Δ source outputs · input gradients) for every edge of a `split` run
-    /// (AtP*'s QK fix; EAP and EAP-IG use EdgeProducts), as ONE product
-    /// [sources, B·T·d] × [B·T·d, destinations]: the large difference matrix is read once, and
-    /// BLAS gets a well-shaped product instead of many skinny ones.
-    func accumulateEdges(_ edges: inout [Double], differences: Tensor, gradients run: Run, weight: Double) throws {
-        var blocks: [Tensor] = []
-        for l in 0..<graph.layers { blocks += try layerInputGradients(run, layer: l, heads: graph.heads) }
-        blocks.append(try logitInputGradient(run, layers: graph.layers))
-        let scores = try matmul(differences, concat(blocks, axis: 0), transposeB: true)   // [sources, destinations]
-        let columns = graph.destinationCount
-        for (j, destination) in graph.destinations.enumerated() {
-            for s in 0..<graph.upstreamCount(of: destination) {
-                edges[s * columns + j] += weight * Double(scores.storage[s * columns + j])
-            }
-        }
-    }
-
     /// Σ over pairs of m(clean with `source` ← its corrupted output) − m(clean).
     func patchedEffect(_ source: ComponentGraph.Source, batch: PairBatch, clean: Run, corrupted: Run) throws -> Double {
         let patch: (Hooks) -> Void

@@ -65,6 +65,14 @@ struct Run {
 
     func value(_ name: String) throws -> Tensor { try hooks.value(name) }
 
+    /// The value at `name` over all T positions: a run that started after a shared prefix
+    /// takes the prefix positions from `full`, whose tokens are the same there. [B, T, ...]
+    func value(_ name: String, prefixFrom full: Run) throws -> Tensor {
+        let own = try value(name)
+        guard start > 0 else { return own }
+        return try concat([slice(full.value(name).detached(), axis: 1, 0..<start), own.detached()], axis: 1)
+    }
+
     func gradient(_ name: String) throws -> Tensor {
         guard let gradients else { throw AttributionError.invalidBatch("no gradients on an unrecorded run") }
         return try gradients[hooks.value(name)]
@@ -76,33 +84,18 @@ struct Run {
 /// output bias), each MLP's output.
 func sourceOutputDifferences(_ model: Transformer, graph: ComponentGraph, corrupted: Run, clean: Run) throws -> Tensor {
     let (h, dh, dm) = (model.dims.heads, model.dims.headDim, model.dims.dModel)
-    let embed = try corrupted.value("hook_embed") - clean.value("hook_embed")
+    let embed = try corrupted.value("hook_embed", prefixFrom: clean) - clean.value("hook_embed")
     let width = embed.count
     var rows = [try embed.reshape([1, width])]
     for l in 0..<graph.layers {
-        let dz = try corrupted.value("blocks.\(l).attn.hook_z") - clean.value("blocks.\(l).attn.hook_z")  // [B, T, H, D]
+        let dz = try corrupted.value("blocks.\(l).attn.hook_z", prefixFrom: clean) - clean.value("blocks.\(l).attn.hook_z")  // [B, T, H, D]
         let tokens = dz.count / (h * dh)
         let byHead = try permute(dz, [2, 0, 1, 3]).reshape([h, tokens, dh])
         let outputByHead = try permute(model.blocks[l].attention.output.reshape([dm, h, dh]), [1, 0, 2])  // [H, d_model, D]
         rows.append(try matmul(byHead, outputByHead, transposeB: true).reshape([h, width]))
-        rows.append(try (corrupted.value("blocks.\(l).hook_mlp_out") - clean.value("blocks.\(l).hook_mlp_out")).reshape([1, width]))
+        rows.append(try (corrupted.value("blocks.\(l).hook_mlp_out", prefixFrom: clean) - clean.value("blocks.\(l).hook_mlp_out")).reshape([1, width]))
     }
     return try concat(rows, axis: 0)
-}
-
-/// Gradients at the inputs of layer l's destinations, one block per role: the q, k and v
-/// copies of every head ([H, B·T·d_model] each), then the MLP input ([1, B·T·d_model]).
-func layerInputGradients(_ run: Run, layer l: Int, heads: Int) throws -> [Tensor] {
-    var blocks = try ["q", "k", "v"].map { role in
-        try permute(run.gradient("blocks.\(l).hook_\(role)_input"), [2, 0, 1, 3]).reshape([heads, -1])  // from [B, T, H, d_model]
-    }
-    blocks.append(try run.gradient("blocks.\(l).hook_mlp_in").reshape([1, -1]))
-    return blocks
-}
-
-/// Gradient at the logits' input (the residual stream entering the final norm): [1, B·T·d_model].
-func logitInputGradient(_ run: Run, layers: Int) throws -> Tensor {
-    try run.gradient("blocks.\(layers - 1).hook_resid_post").reshape([1, -1])
 }
 
 /// Σ over positions and features of Δoutput · ∂m/∂output for every source:
