@@ -13,11 +13,10 @@ import Tensors
 //   ("virtual split"): ∂m/∂input_{h,q} = LNᵀ(dQ_h · W_Q,h), with the norm's backward taken
 //   once per head on the shared input. The forward never makes per-head copies.
 //
-// Per layer l (A changed rows, U_l sources upstream of the layer's heads):
-//   G_role = normᵀ(perHead(dRole [A, H·D], W_role))          [H, A·d]     role ∈ q, k, v
-//   scores[0..<U_l, q|k|v columns of layer l] += Δ[0..<U_l, A·d] · [G_q; G_k; G_v]ᵀ
-//   scores[0..<U'_l, m_l] += Δ[0..<U'_l] · (∂m/∂mlp_in)ᵀ
-// and the logits column from ∂m/∂resid_post of the last layer.
+// Per layer l (A changed rows, U_l sources upstream of the layer's MLP; all sources for the last):
+//   G = normᵀ(perHead(dRole [A, H·D], W_role)) for role q, k, v    [3H, A·d]
+//   scores[0..<U_l, columns of layer l] = Δ[0..<U_l, A·d] · [G; ∂m/∂mlp_in (; ∂m/∂resid_post)]ᵀ
+// one product per layer; only each destination's upstream rows are added as edges.
 
 /// Flat rows b·T + t of a pair batch where the clean and corrupted prompts can differ:
 /// from each pair's first differing token to its last real token.
@@ -90,31 +89,33 @@ struct EdgeProducts {
     func accumulate(into edges: inout [Double], gradients run: Run, weight: Double) throws {
         let (h, kv) = (model.dims.heads, model.dims.kvHeads)
         let columns = graph.destinationCount
-        func add(_ scores: Tensor, firstColumn: Int) {
-            let (sources, width) = (scores.shape[0], scores.shape[1])
-            for s in 0..<sources {
-                for j in 0..<width { edges[s * columns + firstColumn + j] += weight * Double(scores.storage[s * width + j]) }
-            }
-        }
+        let last = graph.layers - 1
+        let allDestinations = graph.destinations
         for l in 0..<graph.layers {
             let attention = model.blocks[l].attention, norm = model.blocks[l].attentionNorm
             let input = try rows.gather(run.value("blocks.\(l).hook_resid_pre"))                    // [A, d]
             let projections = [(attention.query, h), (attention.key, kv), (attention.value, kv)]
-            let roleGradients = try zip(["q", "k", "v"], projections).map { role, projection in
+            let perHead = try zip(["q", "k", "v"], projections).map { role, projection in
                 let dOutput = try rows.gather(run.gradient("blocks.\(l).attn.hook_\(role)"))         // [A, H·D]
-                let perHead = try perHeadProducts(dOutput, heads: h, weight: projection.0, blocks: .rows(groups: projection.1))
-                return try normInputGradients(perHead, input: input, weight: norm.weight, eps: norm.eps,
-                                              centered: norm.kind == .layerNorm).reshape([h, -1])  // [H, A·d]
+                return try perHeadProducts(dOutput, heads: h, weight: projection.0, blocks: .rows(groups: projection.1))
             }
-            let headColumn = graph.destinationIndex(.head(layer: l, head: 0, .q))
-            add(try leadingRowProducts(differences, leadingRows: graph.upstreamCount(of: .head(layer: l, head: 0, .q)), roleGradients),
-                firstColumn: headColumn)
-            let mlpInput = try rows.gather(run.gradient("blocks.\(l).hook_mlp_in")).reshape([1, -1])
-            add(try leadingRowProducts(differences, leadingRows: graph.upstreamCount(of: .mlp(layer: l)), [mlpInput]),
-                firstColumn: graph.destinationIndex(.mlp(layer: l)))
+            // One norm backward for the 3H copies, then ONE product per layer with every
+            // destination of the layer (the last layer's also with the logits): Δ, the
+            // largest operand, is read once per layer rather than once per role.
+            let headInputs = try normInputGradients(concat(perHead, axis: 0), input: input, weight: norm.weight,
+                                                     eps: norm.eps, centered: norm.kind == .layerNorm).reshape([3 * h, -1])
+            var destinations = [headInputs, try rows.gather(run.gradient("blocks.\(l).hook_mlp_in")).reshape([1, -1])]
+            if l == last { destinations.append(try rows.gather(run.gradient("blocks.\(l).hook_resid_post")).reshape([1, -1])) }
+            // Sources past a destination's upstream ones give products that are not edges: never added.
+            let upstream = l == last ? graph.sourceCount : graph.upstreamCount(of: .mlp(layer: l))
+            let scores = try leadingRowProducts(differences, leadingRows: upstream, [concat(destinations, axis: 0)])
+            let width = scores.shape[1], first = graph.destinationIndex(.head(layer: l, head: 0, .q))
+            for j in 0..<width {
+                let destination = allDestinations[first + j]
+                for s in 0..<graph.upstreamCount(of: destination) {
+                    edges[s * columns + first + j] += weight * Double(scores.storage[s * width + j])
+                }
+            }
         }
-        let logitsInput = try rows.gather(run.gradient("blocks.\(graph.layers - 1).hook_resid_post")).reshape([1, -1])
-        add(try leadingRowProducts(differences, leadingRows: graph.sourceCount, [logitsInput]),
-            firstColumn: graph.destinationIndex(.logits))
     }
 }
