@@ -131,15 +131,17 @@ func gpt2SmallPairs() throws -> (Transformer, PairBatch) {
 }
 
 /// One EAP batch against one forward pass, and exact per-node patching, on the same pairs.
-func benchAttribution(exact: Bool) throws {
+/// `eapOnly` times just the forward and the EAP batch (for profiling).
+func benchAttribution(exact: Bool, eapOnly: Bool = false) throws {
     print("# attribution: GPT-2 small shape, 16 pairs × 32 tokens, logit difference")
     let (model, batch) = try gpt2SmallPairs()
     let forward = try medianMilliseconds(warmup: 1, runs: 5) { _ = try model.finalResidual(batch.clean) }
     report("forward (no unembedding)", [("ms", forward)])
-    for method in [AttributionMethod.atp, .eap] {
+    for method in eapOnly ? [AttributionMethod.eap] : [.atp, .eap] {
         let ms = try medianMilliseconds(warmup: 1, runs: 5) { _ = try Attributor(model: model, method: method).run([batch]) }
         report("\(method.rawValue) batch", [("ms", ms), ("x_forward", ms / forward)])
     }
+    if eapOnly { return }
     let ig = try medianMilliseconds(warmup: 0, runs: 3) { _ = try Attributor(model: model, method: .eapIG).run([batch]) }
     report("eap-ig batch (5 steps)", [("ms", ig), ("x_forward", ig / forward)])
     if exact {
@@ -192,6 +194,7 @@ do {
     if all || arguments.contains("forward") { try benchForward() }
     if all || arguments.contains("train") { try benchTrain() }
     if all || arguments.contains("attribution") { try benchAttribution(exact: arguments.contains("exact")) }
+    if arguments.contains("eap") { try benchAttribution(exact: false, eapOnly: true) }
 } catch {
     FileHandle.standardError.write(Data("circuitry-bench: \(error)\n".utf8))
     exit(1)

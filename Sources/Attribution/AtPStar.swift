@@ -83,9 +83,15 @@ extension Attributor {
         var clean = 0.0, corrupted = 0.0, pairs = 0
         for (done, batch) in batches.enumerated() {
             let b = batch.count
-            let first = try gradientRun(batch, dropping: drops[0], split: edgesMethod, cleanLogProbs: nil)
-            let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch,
-                                           record: false, split: false, cleanLogProbs: first.cleanLogProbs)
+            let first = try gradientRun(batch, dropping: drops[0], inputs: edgesMethod ? .sharedPerQueryHead : .shared, cleanLogProbs: nil)
+            // Edges: the corrupted run starts after the shared prefix, exactly as in plain EAP, so
+            // the linear edges are plain EAP's to the bit.
+            let rows = ChangedRows(batch)
+            let prefix = edgesMethod && rows.sharedPrefix > 0
+                ? try AttentionPrefix(model, hooks: first.hooks, length: rows.sharedPrefix) : nil
+            let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch, record: false,
+                                           inputs: prefix == nil ? .shared : .sharedPerQueryHead,
+                                           cleanLogProbs: first.cleanLogProbs, prefix: prefix)
             // Dropping a gradient leaves every forward value as it is: `first` is the clean run.
             clean += first.metric.storage.reduce(0) { $0 + Double($1) }
             corrupted += corruptedRun.metric.storage.reduce(0) { $0 + Double($1) }
@@ -94,7 +100,9 @@ extension Attributor {
 
             if edgesMethod, let qk {
                 var batchEdges = [Double](repeating: 0, count: edges.count)
-                try accumulateEdges(&batchEdges, differences: qk.differences, gradients: first, weight: 1)
+                // The linear edges exactly as plain EAP computes them (EdgeProducts.swift).
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: first, rows: rows)
+                try products.accumulate(into: &batchEdges, gradients: first, weight: 1)
                 for (s, d) in qkEdgeIndices() { batchEdges[s * graph.destinationCount + d] = 0 }
                 let fixed = try qkFixedEdges(model, graph: graph, inputs: qk,
                                              patternGradients: [patternGradients(first, layers: layers)])
@@ -104,7 +112,7 @@ extension Attributor {
                 var estimates: [[[Double]]] = []        // [run][source][pair]
                 var gradients: [[Tensor]] = []          // [run][layer]: pattern gradients, for the QK fix
                 for (r, drop) in drops.enumerated() {
-                    let run = r == 0 ? first : try gradientRun(batch, dropping: drop, split: false, cleanLogProbs: first.cleanLogProbs)
+                    let run = r == 0 ? first : try gradientRun(batch, dropping: drop, inputs: .shared, cleanLogProbs: first.cleanLogProbs)
                     var estimate = try perPairSourceOutputScores(model, graph: graph, corrupted: corruptedRun, clean: first,
                                                                  gradients: run, pairs: b)
                     if let qk {
@@ -154,9 +162,11 @@ extension Attributor {
 
     /// A recorded clean run for the corrections, capturing the QK fix's hook points when it is
     /// on; with `layer`, the gradient through that layer's writes is dropped.
-    func gradientRun(_ batch: PairBatch, dropping layer: Int?, split: Bool, cleanLogProbs: Tensor?) throws -> Run {
-        let names = Run.hookNames(layers: graph.layers, split: split) + (qkFix ? QKFixInputs.hookNames(model) : [])
-        return try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true, split: split,
+    func gradientRun(_ batch: PairBatch, dropping layer: Int?, inputs: AttentionInputs, cleanLogProbs: Tensor?) throws -> Run {
+        // Edge runs also hand their attention prefix to the corrupted run, as plain EAP does.
+        let names = Run.hookNames(layers: graph.layers, inputs: inputs) + (qkFix ? QKFixInputs.hookNames(model) : [])
+            + (inputs == .sharedPerQueryHead ? AttentionPrefix.hookNames(model) : [])
+        return try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true, inputs: inputs,
                            cleanLogProbs: cleanLogProbs) { hooks in
             hooks.capture(names)  // Run.run's own points and the QK fix's
             if let layer { Self.dropGradient(through: layer, hooks) }

@@ -95,10 +95,19 @@ public struct Attributor: Sendable {
         var done = 0
         for batch in batches {
             let recordClean = method == .atp || method == .eap
-            let cleanRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch,
-                                       record: recordClean, split: method == .eap)
-            let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch,
-                                           record: false, split: false, cleanLogProbs: cleanRun.cleanLogProbs)
+            // EAP reads per-head input gradients rebuilt from the projections' (EdgeProducts.swift).
+            let cleanInputs: AttentionInputs = method == .eap ? .sharedPerQueryHead : .shared
+            // Edge methods compare only changed rows, so the corrupted run starts after the
+            // prompts' shared prefix, with the clean run's keys and values for it.
+            let rows = ChangedRows(batch)
+            let sharePrefix = method.scoresEdges && rows.sharedPrefix > 0
+            let prefixNames = Run.hookNames(layers: graph.layers, inputs: cleanInputs) + AttentionPrefix.hookNames(model)
+            let cleanRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: recordClean,
+                                       inputs: cleanInputs, intervene: sharePrefix ? { $0.capture(prefixNames) } : nil)
+            let prefix = sharePrefix ? try AttentionPrefix(model, hooks: cleanRun.hooks, length: rows.sharedPrefix) : nil
+            let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch, record: false,
+                                           inputs: prefix == nil ? .shared : cleanInputs, cleanLogProbs: cleanRun.cleanLogProbs,
+                                           prefix: prefix)
             clean += cleanRun.metric.storage.reduce(0) { $0 + Double($1) }
             corrupted += corruptedRun.metric.storage.reduce(0) { $0 + Double($1) }
             pairs += batch.count
@@ -114,18 +123,22 @@ public struct Attributor: Sendable {
                 let scores = try sourceOutputScores(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, gradients: cleanRun)
                 for i in nodes.indices { nodes[i] += scores[i] }
             case .eap:
-                let differences = try sourceOutputDifferences(model, graph: graph, corrupted: corruptedRun, clean: cleanRun)
-                try accumulateEdges(&edges, differences: differences, gradients: cleanRun, weight: 1)
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows)
+                try products.accumulate(into: &edges, gradients: cleanRun, weight: 1)
             case .eapIG:
-                let differences = try sourceOutputDifferences(model, graph: graph, corrupted: corruptedRun, clean: cleanRun)
-                let embedClean = try cleanRun.value("hook_embed"), embedCorrupted = try corruptedRun.value("hook_embed")
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows)
+                let embedClean = try cleanRun.value("hook_embed")
+                var embedCorrupted = try corruptedRun.value("hook_embed")
+                if corruptedRun.start > 0 {  // the shared prefix's embeddings are the clean run's
+                    embedCorrupted = try concat([slice(embedClean, axis: 1, 0..<corruptedRun.start), embedCorrupted], axis: 1)
+                }
                 for step in 0..<igSteps {
                     // corrupted + (k/K)(clean − corrupted), for k = 0…K−1 (EAP-IG's discretisation).
                     let alpha = Float(step) / Float(igSteps)
                     let embedding = try embedCorrupted + scale(embedClean - embedCorrupted, by: alpha)
-                    let stepRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true, split: true,
-                                              cleanLogProbs: cleanRun.cleanLogProbs, embedding: embedding)
-                    try accumulateEdges(&edges, differences: differences, gradients: stepRun, weight: 1 / Double(igSteps))
+                    let stepRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true,
+                                              inputs: .sharedPerQueryHead, cleanLogProbs: cleanRun.cleanLogProbs, embedding: embedding)
+                    try products.accumulate(into: &edges, gradients: stepRun, weight: 1 / Double(igSteps))
                 }
             }
             done += 1
@@ -143,22 +156,6 @@ public struct Attributor: Sendable {
         return AttributionScores(graph: graph, method: method, metric: metric, igSteps: method == .eapIG ? igSteps : nil,
                                  edgeScores: method.scoresEdges ? edges : nil, nodeScores: nodes,
                                  cleanMetric: clean / n, corruptedMetric: corrupted / n, pairCount: pairs)
-    }
-
-    /// Adds `weight` × (Δ source outputs · input gradients) for every edge, as ONE product
-    /// [sources, B·T·d] × [B·T·d, destinations]: the large difference matrix is read once, and
-    /// BLAS gets a well-shaped product instead of many skinny ones.
-    func accumulateEdges(_ edges: inout [Double], differences: Tensor, gradients run: Run, weight: Double) throws {
-        var blocks: [Tensor] = []
-        for l in 0..<graph.layers { blocks += try layerInputGradients(run, layer: l, heads: graph.heads) }
-        blocks.append(try logitInputGradient(run, layers: graph.layers))
-        let scores = try matmul(differences, concat(blocks, axis: 0), transposeB: true)   // [sources, destinations]
-        let columns = graph.destinationCount
-        for (j, destination) in graph.destinations.enumerated() {
-            for s in 0..<graph.upstreamCount(of: destination) {
-                edges[s * columns + j] += weight * Double(scores.storage[s * columns + j])
-            }
-        }
     }
 
     /// Σ over pairs of m(clean with `source` ← its corrupted output) − m(clean).
@@ -179,7 +176,7 @@ public struct Attributor: Sendable {
             let headMask = try Tensor(shape: [1, 1, graph.heads, 1], storage: mask)
             patch = { $0.intervene("blocks.\(l).attn.hook_z") { z in try z + headMask * (value - z) } }
         }
-        let patched = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: false, split: false,
+        let patched = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: false, inputs: .shared,
                                   cleanLogProbs: clean.cleanLogProbs, intervene: patch)
         var total = 0.0
         for (p, c) in zip(patched.metric.storage, clean.metric.storage) { total += Double(p) - Double(c) }

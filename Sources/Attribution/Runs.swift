@@ -11,13 +11,22 @@ struct Run {
     let gradients: Gradients?
     /// The clean run's last-token log-probabilities (for `kl`), detached.
     let cleanLogProbs: Tensor?
+    /// First position computed: > 0 when the run reused another run's attention prefix, and
+    /// then every hook value holds positions start..<T only.
+    var start = 0
 
-    /// Hook names a run captures: source outputs and destination inputs.
-    static func hookNames(layers: Int, split: Bool) -> [String] {
+    /// Hook names a run captures: source outputs and destination inputs (for a
+    /// `sharedPerQueryHead` run, what the heads' input gradients are rebuilt from: the
+    /// projections' outputs and the residual the attention norm reads).
+    static func hookNames(layers: Int, inputs: AttentionInputs) -> [String] {
         var names = ["hook_embed"]
         for l in 0..<layers {
             names += ["blocks.\(l).attn.hook_z", "blocks.\(l).hook_mlp_out", "blocks.\(l).hook_mlp_in"]
-            if split { names += ["q", "k", "v"].map { "blocks.\(l).hook_\($0)_input" } }
+            switch inputs {
+            case .shared: break
+            case .split: names += ["q", "k", "v"].map { "blocks.\(l).hook_\($0)_input" }
+            case .sharedPerQueryHead: names += ["q", "k", "v"].map { "blocks.\(l).attn.hook_\($0)" } + ["blocks.\(l).hook_resid_pre"]
+            }
         }
         return names + ["blocks.\(layers - 1).hook_resid_post"]
     }
@@ -27,22 +36,42 @@ struct Run {
     /// `embedding` replaces the token embedding (EAP-IG's interpolation); `intervene`
     /// adds any other patch.
     static func run(_ model: Transformer, metric: Metric, tokens: TokenBatch, pairs: PairBatch,
-                    record: Bool, split: Bool, cleanLogProbs: Tensor? = nil, embedding: Tensor? = nil,
-                    intervene: ((Hooks) -> Void)? = nil) throws -> Run {
+                    record: Bool, inputs: AttentionInputs, cleanLogProbs: Tensor? = nil, embedding: Tensor? = nil,
+                    prefix: AttentionPrefix? = nil, intervene: ((Hooks) -> Void)? = nil) throws -> Run {
         let tape = record ? Tape() : nil
         let hooks = Hooks(tape: tape)
-        hooks.capture(hookNames(layers: model.dims.layers, split: split))
+        hooks.capture(hookNames(layers: model.dims.layers, inputs: inputs))
         if let embedding { hooks.intervene("hook_embed") { _ in embedding } }
         intervene?(hooks)
-        let normalized = try model.finalResidual(tokens, hooks: hooks, splitQKVInputs: split)
-        let reference = try cleanLogProbs ?? metric.cleanLogProbs(model, normalized: normalized, lastRows: tokens.lastRows)
-        let values = try metric.perPair(model, normalized: normalized, lastRows: tokens.lastRows,
+        let normalized = try model.finalResidual(tokens, hooks: hooks, attentionInputs: inputs, prefix: prefix)
+        let start = prefix?.length ?? 0
+        let lastRows = tokens.lengths.enumerated().map { $0.offset * (tokens.length - start) + $0.element - 1 - start }
+        let reference = try cleanLogProbs ?? metric.cleanLogProbs(model, normalized: normalized, lastRows: lastRows)
+        let values = try metric.perPair(model, normalized: normalized, lastRows: lastRows,
                                         answers: pairs.answerIds, foils: pairs.foilIds, cleanLogProbs: reference)
         let gradients = try tape.map { try $0.backward(from: sumAll(values)) }
-        return Run(hooks: hooks, metric: values.detached(), gradients: gradients, cleanLogProbs: reference)
+        return Run(hooks: hooks, metric: values.detached(), gradients: gradients, cleanLogProbs: reference, start: start)
     }
 
+    /// `run` with per-head input copies (`split`) or the ordinary forward.
+    static func run(_ model: Transformer, metric: Metric, tokens: TokenBatch, pairs: PairBatch,
+                    record: Bool, split: Bool, cleanLogProbs: Tensor? = nil, embedding: Tensor? = nil,
+                    intervene: ((Hooks) -> Void)? = nil) throws -> Run {
+        try run(model, metric: metric, tokens: tokens, pairs: pairs, record: record, inputs: split ? .split : .shared,
+                cleanLogProbs: cleanLogProbs, embedding: embedding, intervene: intervene)
+    }
+
+    static func hookNames(layers: Int, split: Bool) -> [String] { hookNames(layers: layers, inputs: split ? .split : .shared) }
+
     func value(_ name: String) throws -> Tensor { try hooks.value(name) }
+
+    /// The value at `name` over all T positions: a run that started after a shared prefix
+    /// takes the prefix positions from `full`, whose tokens are the same there. [B, T, ...]
+    func value(_ name: String, prefixFrom full: Run) throws -> Tensor {
+        let own = try value(name)
+        guard start > 0 else { return own }
+        return try concat([slice(full.value(name).detached(), axis: 1, 0..<start), own.detached()], axis: 1)
+    }
 
     func gradient(_ name: String) throws -> Tensor {
         guard let gradients else { throw AttributionError.invalidBatch("no gradients on an unrecorded run") }
@@ -55,33 +84,18 @@ struct Run {
 /// output bias), each MLP's output.
 func sourceOutputDifferences(_ model: Transformer, graph: ComponentGraph, corrupted: Run, clean: Run) throws -> Tensor {
     let (h, dh, dm) = (model.dims.heads, model.dims.headDim, model.dims.dModel)
-    let embed = try corrupted.value("hook_embed") - clean.value("hook_embed")
+    let embed = try corrupted.value("hook_embed", prefixFrom: clean) - clean.value("hook_embed")
     let width = embed.count
     var rows = [try embed.reshape([1, width])]
     for l in 0..<graph.layers {
-        let dz = try corrupted.value("blocks.\(l).attn.hook_z") - clean.value("blocks.\(l).attn.hook_z")  // [B, T, H, D]
+        let dz = try corrupted.value("blocks.\(l).attn.hook_z", prefixFrom: clean) - clean.value("blocks.\(l).attn.hook_z")  // [B, T, H, D]
         let tokens = dz.count / (h * dh)
         let byHead = try permute(dz, [2, 0, 1, 3]).reshape([h, tokens, dh])
         let outputByHead = try permute(model.blocks[l].attention.output.reshape([dm, h, dh]), [1, 0, 2])  // [H, d_model, D]
         rows.append(try matmul(byHead, outputByHead, transposeB: true).reshape([h, width]))
-        rows.append(try (corrupted.value("blocks.\(l).hook_mlp_out") - clean.value("blocks.\(l).hook_mlp_out")).reshape([1, width]))
+        rows.append(try (corrupted.value("blocks.\(l).hook_mlp_out", prefixFrom: clean) - clean.value("blocks.\(l).hook_mlp_out")).reshape([1, width]))
     }
     return try concat(rows, axis: 0)
-}
-
-/// Gradients at the inputs of layer l's destinations, one block per role: the q, k and v
-/// copies of every head ([H, B·T·d_model] each), then the MLP input ([1, B·T·d_model]).
-func layerInputGradients(_ run: Run, layer l: Int, heads: Int) throws -> [Tensor] {
-    var blocks = try ["q", "k", "v"].map { role in
-        try permute(run.gradient("blocks.\(l).hook_\(role)_input"), [2, 0, 1, 3]).reshape([heads, -1])  // from [B, T, H, d_model]
-    }
-    blocks.append(try run.gradient("blocks.\(l).hook_mlp_in").reshape([1, -1]))
-    return blocks
-}
-
-/// Gradient at the logits' input (the residual stream entering the final norm): [1, B·T·d_model].
-func logitInputGradient(_ run: Run, layers: Int) throws -> Tensor {
-    try run.gradient("blocks.\(layers - 1).hook_resid_post").reshape([1, -1])
 }
 
 /// Σ over positions and features of Δoutput · ∂m/∂output for every source:

@@ -7,6 +7,22 @@ import Tensors
 // blocks.{l}.hook_mlp_out, ln_final.hook_normalized; with split attention inputs also
 // blocks.{l}.hook_q_input|k_input|v_input.
 
+/// How attention heads read the residual stream in a forward pass.
+public enum AttentionInputs: Sendable, Equatable {
+    /// One normalised input for every head: the ordinary forward.
+    case shared
+    /// Every head reads its own copy of the residual for its query, key and value
+    /// (`blocks.{l}.hook_q_input|k_input|v_input`): the copies can be patched one by one
+    /// (edge-level faithfulness) and each has its own gradient.
+    case split
+    /// The ordinary forward, except that under grouped-query attention keys and values
+    /// are repeated per query head before `hook_k`/`hook_v`, so their gradients are per
+    /// query head. The same values and gradients as `split` at `hook_q|k|v`, without the
+    /// copies: edge attribution rebuilds each head's input gradient from them ("virtual
+    /// split", `perHeadProducts` and `normInputGradients`).
+    case sharedPerQueryHead
+}
+
 extension Transformer {
     /// Full-vocabulary logits at every position: [B, T, vocab].
     public func logits(_ batch: TokenBatch, hooks: Hooks? = nil, splitQKVInputs: Bool = false) throws -> Tensor {
@@ -28,6 +44,16 @@ extension Transformer {
     /// attention each query head projects its own key/value copy with the shared
     /// key/value weights, so its `k`/`v` hooks are [B, T, H, D_head].
     public func finalResidual(_ batch: TokenBatch, hooks: Hooks? = nil, splitQKVInputs: Bool = false) throws -> Tensor {
+        try finalResidual(batch, hooks: hooks, attentionInputs: splitQKVInputs ? .split : .shared)
+    }
+
+    /// `finalResidual` with the heads' inputs read as `attentionInputs` says.
+    ///
+    /// With a `prefix` (another run's keys and values of positions 0..<p over tokens equal
+    /// to this batch's there), only positions p..<T are computed: every hook and the result
+    /// hold those positions, [B, T − p, ...]. Causal attention makes this exact.
+    public func finalResidual(_ batch: TokenBatch, hooks: Hooks? = nil, attentionInputs: AttentionInputs,
+                              prefix: AttentionPrefix? = nil) throws -> Tensor {
         let hooks = hooks ?? Hooks()
         if let bad = batch.ids.first(where: { $0 < 0 || $0 >= dims.vocab }) {
             throw ModelError.tokenOutOfRange(id: bad, vocab: dims.vocab)
@@ -35,32 +61,40 @@ extension Transformer {
         if positionEmbedding != nil, batch.length > dims.maxPositions {
             throw ModelError.sequenceTooLong(length: batch.length, maxPositions: dims.maxPositions)
         }
-        let (b, t) = (batch.batch, batch.length)
-        var x = try hooks("hook_embed", embedding(tokenEmbedding, ids: batch.ids, shape: [b, t]))
-        if let positionEmbedding {
-            let positions = (0..<b).flatMap { _ in 0..<t }
-            x = try x + hooks("hook_pos_embed", embedding(positionEmbedding, ids: positions, shape: [b, t]))
+        let start = prefix?.length ?? 0
+        if let prefix, prefix.keys.count != blocks.count || start >= batch.length || prefix.keys.first?.shape[0] != batch.batch {
+            throw ModelError.unsupported("attention prefix of \(start) positions does not fit a batch of \(batch.batch) × \(batch.length)")
         }
-        let positions = Array(0..<t)
+        let (b, t) = (batch.batch, batch.length - start)
+        let ids = (0..<b).flatMap { batch.ids[($0 * batch.length + start)..<(($0 + 1) * batch.length)] }
+        var x = try hooks("hook_embed", embedding(tokenEmbedding, ids: ids, shape: [b, t]))
+        let positions = Array(start..<batch.length)
+        if let positionEmbedding {
+            x = try x + hooks("hook_pos_embed", embedding(positionEmbedding, ids: (0..<b).flatMap { _ in positions }, shape: [b, t]))
+        }
         for layer in blocks.indices {
-            x = try block(layer, x, positions: positions, hooks: hooks, split: splitQKVInputs)
+            x = try block(layer, x, positions: positions, hooks: hooks, inputs: attentionInputs,
+                          prefix: prefix.map { ($0.keys[layer], $0.values[layer]) })
         }
         return try hooks("ln_final.hook_normalized", finalNorm(x))
     }
 
     /// One block: x [B, T, d_model] → [B, T, d_model].
-    func block(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks, split: Bool) throws -> Tensor {
+    func block(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks, inputs: AttentionInputs,
+               prefix: (keys: Tensor, values: Tensor)? = nil) throws -> Tensor {
         let block = blocks[l]
         let resid = try hooks("blocks.\(l).hook_resid_pre", x)
         let attention: Tensor
-        if split {
+        if inputs == .split {
             let (b, t, d) = (resid.shape[0], resid.shape[1], resid.shape[2])
             let copies = try concat(Array(repeating: resid.reshape([b, t, 1, d]), count: dims.heads), axis: 2)
             let inputs = try ["q", "k", "v"].map { try block.attentionNorm(hooks("blocks.\(l).hook_\($0)_input", copies)) }
-            attention = try splitAttention(l, q: inputs[0], k: inputs[1], v: inputs[2], positions: positions, hooks: hooks)
+            attention = try splitAttention(l, q: inputs[0], k: inputs[1], v: inputs[2], positions: positions, hooks: hooks,
+                                           prefix: prefix)
         } else {
             let attnIn = try hooks("blocks.\(l).hook_attn_in", resid)
-            attention = try self.attention(l, block.attentionNorm(attnIn), positions: positions, hooks: hooks)
+            attention = try self.attention(l, block.attentionNorm(attnIn), positions: positions, hooks: hooks,
+                                           keyValuePerQueryHead: inputs == .sharedPerQueryHead, prefix: prefix)
         }
         let attnOut = try hooks("blocks.\(l).hook_attn_out", attention)
         if parallelResidual {
@@ -76,25 +110,35 @@ extension Transformer {
     }
 
     /// Attention of block l on normalised input x [B, T, d_model] → its write to the residual [B, T, d_model].
-    func attention(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks) throws -> Tensor {
+    /// With `keyValuePerQueryHead`, grouped keys and values are repeated to one per query
+    /// head (transformers' repeat_kv, recorded), so each query head's use has its own gradient.
+    func attention(_ l: Int, _ x: Tensor, positions: [Int], hooks: Hooks, keyValuePerQueryHead: Bool = false,
+                   prefix: (keys: Tensor, values: Tensor)? = nil) throws -> Tensor {
         let a = blocks[l].attention
         let (b, t) = (x.shape[0], x.shape[1])
         let (h, kv, d) = (dims.heads, dims.kvHeads, dims.headDim)
         let q = try linear(x, weight: a.query, bias: a.queryBias, layout: .outIn).reshape([b, t, h, d])
-        let k = try linear(x, weight: a.key, bias: a.keyBias, layout: .outIn).reshape([b, t, kv, d])
-        let v = try linear(x, weight: a.value, bias: a.valueBias, layout: .outIn).reshape([b, t, kv, d])
-        return try attentionCore(l, q: q, k: k, v: v, positions: positions, hooks: hooks)
+        var k = try linear(x, weight: a.key, bias: a.keyBias, layout: .outIn).reshape([b, t, kv, d])
+        var v = try linear(x, weight: a.value, bias: a.valueBias, layout: .outIn).reshape([b, t, kv, d])
+        if keyValuePerQueryHead && kv < h {
+            // Row (b·T + t)·H + h of the result is row (b·T + t)·KV + h/(H/KV) of the grouped one.
+            let rows = (0..<(b * t)).flatMap { bt in (0..<h).map { bt * kv + $0 / (h / kv) } }
+            k = try gatherRows(k.reshape([b * t * kv, d]), rows).reshape([b, t, h, d])
+            v = try gatherRows(v.reshape([b * t * kv, d]), rows).reshape([b, t, h, d])
+        }
+        return try attentionCore(l, q: q, k: k, v: v, positions: positions, hooks: hooks, prefix: prefix)
     }
 
     /// Attention of block l when each head reads its own normalised inputs [B, T, H, d_model].
-    func splitAttention(_ l: Int, q: Tensor, k: Tensor, v: Tensor, positions: [Int], hooks: Hooks) throws -> Tensor {
+    func splitAttention(_ l: Int, q: Tensor, k: Tensor, v: Tensor, positions: [Int], hooks: Hooks,
+                        prefix: (keys: Tensor, values: Tensor)? = nil) throws -> Tensor {
         let a = blocks[l].attention
         return try attentionCore(
             l,
             q: projectPerHead(q, weight: a.query, bias: a.queryBias, groups: dims.heads),
             k: projectPerHead(k, weight: a.key, bias: a.keyBias, groups: dims.kvHeads),
             v: projectPerHead(v, weight: a.value, bias: a.valueBias, groups: dims.kvHeads),
-            positions: positions, hooks: hooks)
+            positions: positions, hooks: hooks, prefix: prefix)
     }
 
     /// Projects each head's own input with its weight group's rows: x [B, T, H, d_model],
@@ -110,17 +154,24 @@ extension Transformer {
     }
 
     /// Everything after the q/k/v projections: q [B, T, H, D], k, v [B, T, KV or H, D].
-    func attentionCore(_ l: Int, q: Tensor, k: Tensor, v: Tensor, positions: [Int], hooks: Hooks) throws -> Tensor {
+    /// A prefix's keys and values [B, P, ·, D] (rotated) go before this run's: queries at
+    /// positions P..<P+T see them all (the causal softmax offsets its mask by S − T).
+    func attentionCore(_ l: Int, q: Tensor, k: Tensor, v: Tensor, positions: [Int], hooks: Hooks,
+                       prefix: (keys: Tensor, values: Tensor)? = nil) throws -> Tensor {
         let a = blocks[l].attention
         let (b, t) = (q.shape[0], q.shape[1])
         let (h, d) = (dims.heads, dims.headDim)
         let name = "blocks.\(l).attn"
         var q = try hooks("\(name).hook_q", q)
         var k = try hooks("\(name).hook_k", k)
-        let v = try hooks("\(name).hook_v", v)
+        var v = try hooks("\(name).hook_v", v)
         if let rotary {
             q = try hooks("\(name).hook_rot_q", Tensors.rotary(q, positions: positions, rotary))
             k = try hooks("\(name).hook_rot_k", Tensors.rotary(k, positions: positions, rotary))
+        }
+        if let prefix {
+            k = try concat([prefix.keys, k], axis: 1)
+            v = try concat([prefix.values, v], axis: 1)
         }
         let scores = try hooks("\(name).hook_attn_scores", attentionScores(query: q, key: k, scale: a.scale))
         let pattern = try hooks("\(name).hook_pattern", softmax(scores, causal: true))

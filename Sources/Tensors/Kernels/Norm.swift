@@ -152,3 +152,52 @@ enum NormKernel {
         return grads
     }
 }
+
+// MARK: - input gradients of copies sharing one input
+
+/// ∂/∂x of LayerNorm (`centered`) or RMSNorm for C upstream gradients that all read the
+/// same input: dy [C, R, D] (or [R, D]), x [R, D] → dx shaped like dy. This is the
+/// gradient at each head's own copy of the residual when every head normalises that
+/// copy itself (split attention inputs), computed without making the copies; the row
+/// statistics are recomputed once from x. Not recorded on a tape.
+public func normInputGradients(_ dy: Tensor, input x: Tensor, weight: Tensor, eps: Float,
+                               centered: Bool) throws(TensorError) -> Tensor {
+    guard x.rank == 2, let d = x.shape.last, weight.shape == [d], dy.shape.last == d, dy.count % max(x.count, 1) == 0 else {
+        throw .shapeMismatch(op: "normInputGradients", lhs: dy.shape, rhs: x.shape)
+    }
+    if dy.count == 0 { return .zeros(dy.shape) }
+    let rows = x.shape[0], copies = dy.count / x.count
+    let (_, stats) = centered ? NormKernel.layerNorm(x, weight, nil, eps) : NormKernel.rmsNorm(x, weight, eps)
+    let perRow = centered ? 2 : 1
+    return Tensor.uninitialized(dy.shape) { pdx in
+        x.storage.withUnsafeBufferPointer { px in
+            dy.storage.withUnsafeBufferPointer { pdy in
+                weight.storage.withUnsafeBufferPointer { pw in
+                    stats.withUnsafeBufferPointer { ps in
+                        nonisolated(unsafe) let (src, upstream, w, saved, out) =
+                            (px.baseAddress!, pdy.baseAddress!, pw.baseAddress!, ps.baseAddress!, pdx.baseAddress!)
+                        // Row i of dy reads row i mod R of x: each copy is [R, D] laid end to end.
+                        parallelChunks(copies * rows, minimumChunk: minimumRows(rowLength: d)) { range in
+                            for i in range {
+                                let r = i % rows
+                                let row = src + r * d, g = upstream + i * d, dxRow = out + i * d
+                                let mean = centered ? saved[2 * r] : 0, rstd = saved[perRow * r + perRow - 1]
+                                // Same formula and summation order as the tape's norm backward.
+                                let (sumG, sumGX) = sumChunkPairs(d) { j in
+                                    let gj = g.vector(at: j, end: d) * w.vector(at: j, end: d)
+                                    return (gj, gj * ((row.vector(at: j, end: d) - mean) * rstd))
+                                }
+                                let meanG = centered ? sumG / Float(d) : 0, meanGX = sumGX / Float(d)
+                                forEachChunk(d) { j in
+                                    let gj = g.vector(at: j, end: d) * w.vector(at: j, end: d)
+                                    let xhat = (row.vector(at: j, end: d) - mean) * rstd
+                                    dxRow.storeVector(rstd * (gj - meanG - xhat * meanGX), at: j, end: d)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
