@@ -96,15 +96,20 @@ public struct Attributor: Sendable {
         for batch in batches {
             let recordClean = method == .atp || method == .eap
             // EAP reads per-head input gradients rebuilt from the projections' (EdgeProducts.swift).
-            let cleanInputs: AttentionInputs = method == .eap ? .sharedPerQueryHead : .shared
+            // EAP-IG's steps do too, and every run that shares the prefix reads keys the same way.
+            let cleanInputs: AttentionInputs = method.scoresEdges ? .sharedPerQueryHead : .shared
             // Edge methods compare only changed rows, so the corrupted run starts after the
             // prompts' shared prefix, with the clean run's keys and values for it.
             let rows = ChangedRows(batch)
-            let sharePrefix = method.scoresEdges && rows.sharedPrefix > 0
-            let prefixNames = Run.hookNames(layers: graph.layers, inputs: cleanInputs) + AttentionPrefix.hookNames(model)
+            // Edge methods read only the changed rows, which all come after the prompts' shared
+            // prefix: the prefix is run once, unrecorded, and every other run (clean, corrupted,
+            // each EAP-IG step) starts after it with its keys and values. Gradients at later rows
+            // do not depend on earlier rows' (causal attention), so they are exact.
+            let prefix = method.scoresEdges && rows.sharedPrefix > 0
+                ? try AttentionPrefix(model, tokens: batch.clean, length: rows.sharedPrefix, attentionInputs: .sharedPerQueryHead)
+                : nil
             let cleanRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: recordClean,
-                                       inputs: cleanInputs, intervene: sharePrefix ? { $0.capture(prefixNames) } : nil)
-            let prefix = sharePrefix ? try AttentionPrefix(model, hooks: cleanRun.hooks, length: rows.sharedPrefix) : nil
+                                       inputs: cleanInputs, prefix: prefix)
             let corruptedRun = try Run.run(model, metric: metric, tokens: batch.corrupted, pairs: batch, record: false,
                                            inputs: prefix == nil ? .shared : cleanInputs, cleanLogProbs: cleanRun.cleanLogProbs,
                                            prefix: prefix)
@@ -127,17 +132,15 @@ public struct Attributor: Sendable {
                 try products.accumulate(into: &edges, gradients: cleanRun, weight: 1)
             case .eapIG:
                 let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows)
-                let embedClean = try cleanRun.value("hook_embed")
-                var embedCorrupted = try corruptedRun.value("hook_embed")
-                if corruptedRun.start > 0 {  // the shared prefix's embeddings are the clean run's
-                    embedCorrupted = try concat([slice(embedClean, axis: 1, 0..<corruptedRun.start), embedCorrupted], axis: 1)
-                }
+                // Both runs start after the shared prefix, where every interpolation is the clean prompt.
+                let embedClean = try cleanRun.value("hook_embed"), embedCorrupted = try corruptedRun.value("hook_embed")
                 for step in 0..<igSteps {
                     // corrupted + (k/K)(clean − corrupted), for k = 0…K−1 (EAP-IG's discretisation).
                     let alpha = Float(step) / Float(igSteps)
                     let embedding = try embedCorrupted + scale(embedClean - embedCorrupted, by: alpha)
                     let stepRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true,
-                                              inputs: .sharedPerQueryHead, cleanLogProbs: cleanRun.cleanLogProbs, embedding: embedding)
+                                              inputs: .sharedPerQueryHead, cleanLogProbs: cleanRun.cleanLogProbs, embedding: embedding,
+                                              prefix: prefix)
                     try products.accumulate(into: &edges, gradients: stepRun, weight: 1 / Double(igSteps))
                 }
             }

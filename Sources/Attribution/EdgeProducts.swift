@@ -93,10 +93,10 @@ struct EdgeProducts {
         let allDestinations = graph.destinations
         for l in 0..<graph.layers {
             let attention = model.blocks[l].attention, norm = model.blocks[l].attentionNorm
-            let input = try rows.gather(run.value("blocks.\(l).hook_resid_pre"))                    // [A, d]
+            let input = try rows.gather(run.value("blocks.\(l).hook_resid_pre"), start: run.start)  // [A, d]
             let projections = [(attention.query, h), (attention.key, kv), (attention.value, kv)]
             let perHead = try zip(["q", "k", "v"], projections).map { role, projection in
-                let dOutput = try rows.gather(run.gradient("blocks.\(l).attn.hook_\(role)"))         // [A, H·D]
+                let dOutput = try rows.gather(run.gradient("blocks.\(l).attn.hook_\(role)"), start: run.start)  // [A, H·D]
                 return try perHeadProducts(dOutput, heads: h, weight: projection.0, blocks: .rows(groups: projection.1))
             }
             // One norm backward for the 3H copies, then ONE product per layer with every
@@ -104,8 +104,10 @@ struct EdgeProducts {
             // largest operand, is read once per layer rather than once per role.
             let headInputs = try normInputGradients(concat(perHead, axis: 0), input: input, weight: norm.weight,
                                                      eps: norm.eps, centered: norm.kind == .layerNorm).reshape([3 * h, -1])
-            var destinations = [headInputs, try rows.gather(run.gradient("blocks.\(l).hook_mlp_in")).reshape([1, -1])]
-            if l == last { destinations.append(try rows.gather(run.gradient("blocks.\(l).hook_resid_post")).reshape([1, -1])) }
+            var destinations = [headInputs, try rows.gather(run.gradient("blocks.\(l).hook_mlp_in"), start: run.start).reshape([1, -1])]
+            if l == last {
+                destinations.append(try rows.gather(run.gradient("blocks.\(l).hook_resid_post"), start: run.start).reshape([1, -1]))
+            }
             // Sources past a destination's upstream ones give products that are not edges: never added.
             let upstream = l == last ? graph.sourceCount : graph.upstreamCount(of: .mlp(layer: l))
             let scores = try leadingRowProducts(differences, leadingRows: upstream, [concat(destinations, axis: 0)])

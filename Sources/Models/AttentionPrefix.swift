@@ -17,6 +17,19 @@ public struct AttentionPrefix: Sendable {
         }
     }
 
+    /// Runs positions 0..<length of `tokens` (unrecorded) for their keys and values. The runs
+    /// that use them must read attention inputs as `attentionInputs` (their k/v heads must match).
+    public init(_ model: Transformer, tokens: TokenBatch, length: Int, attentionInputs: AttentionInputs) throws {
+        let heads = try TokenBatch((0..<tokens.batch).map { Array(tokens.sequence($0).prefix(length)) })
+        guard heads.length == length, heads.lengths.allSatisfy({ $0 == length }) else {
+            throw ModelError.unsupported("an attention prefix of \(length) positions is longer than a sequence of the batch")
+        }
+        let hooks = Hooks()
+        hooks.capture(Self.hookNames(model))
+        _ = try model.finalResidual(heads, hooks: hooks, attentionInputs: attentionInputs)
+        try self.init(model, hooks: hooks, length: length)
+    }
+
     /// The first `length` positions of a run that captured `hookNames(model)`. The second
     /// run must read attention inputs the same way (its k/v heads must match).
     public init(_ model: Transformer, hooks: Hooks, length: Int) throws {

@@ -234,15 +234,20 @@ struct AtPStarTests {
             let linear = try Self.attributor(model, .eap).run([batch])
             let fixed = try Self.attributor(model, .eap, qkFix: true).run([batch])
             var squaredDifference = 0.0, squaredLinear = 0.0
+            // Plain EAP runs the clean prompts from the shared prefix on, the QK fix over every
+            // position: the same linear scores up to float rounding.
+            let scale = linear.edgeScores!.map(abs).max()!
+            var untouched = 0.0
             for (source, destination) in linear.graph.edges {
                 let a = linear.edgeScore(source, destination)!, f = fixed.edgeScore(source, destination)!
                 if case let .head(_, _, role) = destination, role != .v {
                     squaredDifference += (f - a) * (f - a)
                     squaredLinear += a * a
                 } else {
-                    #expect(a == f, "\(name): \(linear.graph.edgeName(source, destination)) changed")
+                    untouched = max(untouched, abs(a - f))
                 }
             }
+            #expect(untouched <= 1e-4 * scale, "\(name): edges other than q/k changed by up to \(untouched) (scale \(scale))")
             differences.append((squaredDifference / squaredLinear).squareRoot())
         }
         print("\(name): ‖fixed − linear‖/‖linear‖ over q/k edges: ε=0.1 \(differences[0]), ε=0.01 \(differences[1])")

@@ -30,8 +30,9 @@ struct AttributionIdentityTests {
         let scale = atp.nodeScores.map(abs).max()!
         let worst = zip(atp.nodeScores, eap.nodeScores).map { abs($0 - $1) }.max()!
         #expect(worst <= 1e-4 * scale, "\(name): max |atp − Σ eap| = \(worst), scale \(scale)")
-        // The split-input run rounds differently under GQA (keys projected per query head).
-        #expect(abs(atp.cleanMetric - eap.cleanMetric) < 1e-5 && atp.corruptedMetric == eap.corruptedMetric)
+        // EAP's runs start after the prompts' shared prefix (computed once, in a shorter batch) and
+        // read keys per query head under GQA: the same metrics up to float rounding.
+        #expect(abs(atp.cleanMetric - eap.cleanMetric) < 1e-5 && abs(atp.corruptedMetric - eap.corruptedMetric) < 1e-5)
     }
 }
 
