@@ -28,8 +28,9 @@ import Testing
         return file
     }
 
-    func withFiles(_ files: [GraphFile], _ body: ([String]) throws -> Void) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("compare-\(UUID().uuidString)")
+    /// A fresh folder holding the files as `graph0.json`, `graph1.json`, …; removed after `body`.
+    static func withFiles(_ files: [GraphFile], _ body: (URL, [String]) throws -> Void) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("circuitry-graphs-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let paths = try files.enumerated().map { index, file in
@@ -37,13 +38,13 @@ import Testing
             try file.write(to: url)
             return url.path
         }
-        try body(paths)
+        try body(folder, paths)
     }
 
     @Test func differentDepthsAreAlignedAndTheRuleIsStated() throws {
         let small = Self.graphFile(layers: 2, nodes: ["a0.h1", "m1", "a1.h0"])
         let large = Self.graphFile(layers: 4, nodes: ["a0.h1", "a3.h0", "m2", "m1"])
-        try withFiles([small, large]) { paths in
+        try Self.withFiles([small, large]) { _, paths in
             let text = try Compare.output(graphs: paths, topK: 5, json: false)
             #expect(text.contains("layers: layer l of the 4-layer model maps to round(l·(2−1)/(4−1)) of the 2-layer model"))
             #expect(text.contains("heads: same head count (2)"))
@@ -67,7 +68,7 @@ import Testing
     @Test func sameShapeAddsPlainJaccard() throws {
         let a = Self.graphFile(layers: 2, nodes: ["a0.h1", "m1"])
         let b = Self.graphFile(layers: 2, nodes: ["a0.h1", "a1.h1"])
-        try withFiles([a, b, a]) { paths in
+        try Self.withFiles([a, b, a]) { _, paths in
             let text = try Compare.output(graphs: Array(paths[0...1]), topK: 3, json: false)
             // Heads and MLPs: {a0.h1, m1} against {a0.h1, a1.h1}.
             #expect(text.contains("same shape: node Jaccard 0.3333"))
@@ -95,7 +96,7 @@ import Testing
         }
         var file = Self.graphFile(layers: 2, nodes: [])
         file.nodes["a7.h0"] = file.nodes["a0.h0"]
-        try withFiles([file, file]) { paths in
+        try Self.withFiles([file, file]) { _, paths in
             #expect { try Compare.output(graphs: paths, topK: 1, json: false) } throws: { error in
                 "\(error)".hasPrefix("\(paths[0]): nodes.a7.h0 is not a node of a 2-layer")
             }

@@ -12,17 +12,8 @@ struct DiffCommandTests {
     static let a = CompareTests.graphFile(layers: 2, nodes: ["a0.h1", "m1"])
     static let b = CompareTests.graphFile(layers: 2, nodes: ["a0.h1", "a1.h1"])
 
-    /// A fresh folder holding the files as `graph0.json`, `graph1.json`, …; removed after `body`.
     func inFolder(_ files: [GraphFile], _ body: (URL, [String]) throws -> Void) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("circuitry-diff-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let paths = try files.enumerated().map { index, file in
-            let url = folder.appendingPathComponent("graph\(index).json")
-            try file.write(to: url)
-            return url.path
-        }
-        try body(folder, paths)
+        try CompareTests.withFiles(files, body)
     }
 
     func diff(_ arguments: [String]) throws {

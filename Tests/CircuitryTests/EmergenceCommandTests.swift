@@ -62,12 +62,18 @@ struct EmergenceCommandTests {
         let whole = FileManager.default.temporaryDirectory.appendingPathComponent("circuitry-whole-\(UUID().uuidString)")
         defer { for f in [series, killed, whole] { try? FileManager.default.removeItem(at: f) } }
 
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = Self.arguments(series, killed)
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        // Every sweep runs as a process: the thread count is process-wide (training tests in this
+        // process set it), and results depend on it.
+        func launch(_ out: URL) throws -> Process {
+            let process = Process()
+            process.executableURL = executable
+            process.arguments = Self.arguments(series, out)
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        let process = try launch(killed)
         let checkpoints = killed.appendingPathComponent("checkpoints")
         func completed() -> [String] {
             ((try? FileManager.default.contentsOfDirectory(atPath: checkpoints.path)) ?? []).filter { !$0.hasPrefix(".") }
@@ -83,15 +89,8 @@ struct EmergenceCommandTests {
         }
         let datesBefore = try doneBefore.map { try modified($0) }
 
-        // The resumed and the uninterrupted sweeps run as processes too: the thread count is
-        // process-wide (training tests in this process set it), and results depend on it.
         func runToEnd(_ out: URL) throws {
-            let process = Process()
-            process.executableURL = executable
-            process.arguments = Self.arguments(series, out)
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let process = try launch(out)
             process.waitUntilExit()
             #expect(process.terminationStatus == 0, "circuitry \(Self.arguments(series, out).joined(separator: " "))")
         }
