@@ -53,16 +53,6 @@ struct Run {
         return Run(hooks: hooks, metric: values.detached(), gradients: gradients, cleanLogProbs: reference, start: start)
     }
 
-    /// `run` with per-head input copies (`split`) or the ordinary forward.
-    static func run(_ model: Transformer, metric: Metric, tokens: TokenBatch, pairs: PairBatch,
-                    record: Bool, split: Bool, cleanLogProbs: Tensor? = nil, embedding: Tensor? = nil,
-                    intervene: ((Hooks) -> Void)? = nil) throws -> Run {
-        try run(model, metric: metric, tokens: tokens, pairs: pairs, record: record, inputs: split ? .split : .shared,
-                cleanLogProbs: cleanLogProbs, embedding: embedding, intervene: intervene)
-    }
-
-    static func hookNames(layers: Int, split: Bool) -> [String] { hookNames(layers: layers, inputs: split ? .split : .shared) }
-
     func value(_ name: String) throws -> Tensor { try hooks.value(name) }
 
     /// The value at `name` over all T positions: a run that started after a shared prefix

@@ -40,11 +40,11 @@ struct AtPStarTests {
     /// gradient through layer `drop`'s attention and MLP writes stopped) and a corrupted run.
     static func perPairEstimates(_ model: Transformer, _ batch: PairBatch, dropping drop: Int?) throws -> [[Double]] {
         let graph = ComponentGraph(model)
-        let clean = try Run.run(model, metric: .logitDiff, tokens: batch.clean, pairs: batch, record: true, split: false) { hooks in
+        let clean = try Run.run(model, metric: .logitDiff, tokens: batch.clean, pairs: batch, record: true, inputs: .shared) { hooks in
             guard let drop else { return }
             for name in ["blocks.\(drop).hook_attn_out", "blocks.\(drop).hook_mlp_out"] { hooks.intervene(name) { $0.detached() } }
         }
-        let corrupted = try Run.run(model, metric: .logitDiff, tokens: batch.corrupted, pairs: batch, record: false, split: false)
+        let corrupted = try Run.run(model, metric: .logitDiff, tokens: batch.corrupted, pairs: batch, record: false, inputs: .shared)
         let b = batch.count
         /// Σ Δ·g over pair p, restricted to head `head` when the tensors are [B, T, H, D].
         func estimate(_ name: String, head: Int?) throws -> [Double] {
@@ -166,10 +166,10 @@ struct AtPStarTests {
         #expect(fixed.corrections == ["qk-fix"])
         let graph = fixed.graph
         let (b, h, t, d) = (batch.count, graph.heads, batch.clean.length, model.dims.dModel)
-        let clean = try Run.run(model, metric: .logitDiff, tokens: batch.clean, pairs: batch, record: true, split: true) { hooks in
-            hooks.capture(Run.hookNames(layers: graph.layers, split: true) + (0..<graph.layers).map { "blocks.\($0).attn.hook_pattern" })
+        let clean = try Run.run(model, metric: .logitDiff, tokens: batch.clean, pairs: batch, record: true, inputs: .split) { hooks in
+            hooks.capture(Run.hookNames(layers: graph.layers, inputs: .split) + (0..<graph.layers).map { "blocks.\($0).attn.hook_pattern" })
         }
-        let corrupted = try Run.run(model, metric: .logitDiff, tokens: batch.corrupted, pairs: batch, record: false, split: false)
+        let corrupted = try Run.run(model, metric: .logitDiff, tokens: batch.corrupted, pairs: batch, record: false, inputs: .shared)
         let differences = try sourceOutputDifferences(model, graph: graph, corrupted: corrupted, clean: clean).detached()
         var worst = 0.0, scale = 0.0, checked = 0
         for l in 0..<graph.layers {
@@ -285,8 +285,8 @@ struct AtPStarTests {
     static func patchedEdges(_ model: Transformer, _ batch: PairBatch, layer l: Int) throws -> [String: Double] {
         let graph = ComponentGraph(model)
         let (b, h, t, d) = (batch.count, graph.heads, batch.clean.length, model.dims.dModel)
-        let clean = try Run.run(model, metric: .logitDiff, tokens: batch.clean, pairs: batch, record: false, split: false)
-        let corrupted = try Run.run(model, metric: .logitDiff, tokens: batch.corrupted, pairs: batch, record: false, split: false)
+        let clean = try Run.run(model, metric: .logitDiff, tokens: batch.clean, pairs: batch, record: false, inputs: .shared)
+        let corrupted = try Run.run(model, metric: .logitDiff, tokens: batch.corrupted, pairs: batch, record: false, inputs: .shared)
         let differences = try sourceOutputDifferences(model, graph: graph, corrupted: corrupted, clean: clean)
         var out: [String: Double] = [:]
         for u in 0..<graph.upstreamCount(of: .head(layer: l, head: 0, .q)) {
@@ -297,7 +297,7 @@ struct AtPStarTests {
                     mask[head] = 1
                     let shift = try delta * Tensor(shape: [1, 1, h, 1], storage: mask)
                     let patched = try Run.run(model, metric: .logitDiff, tokens: batch.clean, pairs: batch, record: false,
-                                              split: true) { hooks in
+                                              inputs: .split) { hooks in
                         hooks.intervene("blocks.\(l).hook_\(role.rawValue)_input") { x in try x + shift }
                     }
                     let change = zip(patched.metric.storage, clean.metric.storage).map { Double($0) - Double($1) }.reduce(0, +)
@@ -426,12 +426,12 @@ struct AtPStarTests {
         let (b, h, t, d, layers) = (batch.count, graph.heads, batch.clean.length, model.dims.dModel, graph.layers)
         let patterns = (0..<layers).map { "blocks.\($0).attn.hook_pattern" }
         let runs = try (0..<layers).map { drop in
-            try Run.run(model, metric: .logitDiff, tokens: batch.clean, pairs: batch, record: true, split: true) { hooks in
-                hooks.capture(Run.hookNames(layers: layers, split: true) + patterns)
+            try Run.run(model, metric: .logitDiff, tokens: batch.clean, pairs: batch, record: true, inputs: .split) { hooks in
+                hooks.capture(Run.hookNames(layers: layers, inputs: .split) + patterns)
                 for name in ["blocks.\(drop).hook_attn_out", "blocks.\(drop).hook_mlp_out"] { hooks.intervene(name) { $0.detached() } }
             }
         }
-        let corrupted = try Run.run(model, metric: .logitDiff, tokens: batch.corrupted, pairs: batch, record: false, split: false)
+        let corrupted = try Run.run(model, metric: .logitDiff, tokens: batch.corrupted, pairs: batch, record: false, inputs: .shared)
         let differences = try sourceOutputDifferences(model, graph: graph, corrupted: corrupted, clean: runs[0]).detached()
         var estimates = try (0..<layers).map { try Self.perPairEstimates(model, batch, dropping: $0) }   // [run][source][pair]
         for l in 0..<layers {

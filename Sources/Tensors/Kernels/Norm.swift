@@ -84,6 +84,24 @@ enum NormKernel {
         return (y, stats)
     }
 
+    /// dx of one row: rstd · (g − mean(g) − x̂ · mean(g ⊙ x̂)) with g = dy ⊙ w (mean(g) only when
+    /// centred). Σ g and Σ g ⊙ x̂ are taken together; padding lanes have g = 0.
+    @inline(__always)
+    static func rowInputGradient(_ dx: UnsafeMutablePointer<Float>, upstream g: UnsafePointer<Float>,
+                                 row: UnsafePointer<Float>, weight: UnsafePointer<Float>, d: Int,
+                                 mean: Float, rstd: Float, centered: Bool) {
+        let (sumG, sumGX) = sumChunkPairs(d) { i in
+            let gi = g.vector(at: i, end: d) * weight.vector(at: i, end: d)
+            return (gi, gi * ((row.vector(at: i, end: d) - mean) * rstd))
+        }
+        let meanG = centered ? sumG / Float(d) : 0, meanGX = sumGX / Float(d)
+        forEachChunk(d) { i in
+            let gi = g.vector(at: i, end: d) * weight.vector(at: i, end: d)
+            let xhat = (row.vector(at: i, end: d) - mean) * rstd
+            dx.storeVector(rstd * (gi - meanG - xhat * meanGX), at: i, end: d)
+        }
+    }
+
     /// Backward of `normalize`: one pass over each row for the two reductions, one writing dx.
     /// dw and db are summed per chunk of rows, then the chunks are added in order.
     private static func normalizeBackward(_ dy: Tensor, x: Tensor, w: Tensor, stats: [Float], centered: Bool,
@@ -117,18 +135,8 @@ enum NormKernel {
                                     }
                                 }
                                 guard let out else { continue }
-                                let dxRow = out + r * d
-                                // Σ g and Σ g ⊙ x̂ together (padding lanes have g = 0).
-                                let (sumG, sumGX) = sumChunkPairs(d) { i in
-                                    let gi = g.vector(at: i, end: d) * weight.vector(at: i, end: d)
-                                    return (gi, gi * ((row.vector(at: i, end: d) - mean) * rstd))
-                                }
-                                let meanG = centered ? sumG / Float(d) : 0, meanGX = sumGX / Float(d)
-                                forEachChunk(d) { i in
-                                    let gi = g.vector(at: i, end: d) * weight.vector(at: i, end: d)
-                                    let xhat = (row.vector(at: i, end: d) - mean) * rstd
-                                    dxRow.storeVector(rstd * (gi - meanG - xhat * meanGX), at: i, end: d)
-                                }
+                                NormKernel.rowInputGradient(out + r * d, upstream: g, row: row, weight: weight, d: d,
+                                                            mean: mean, rstd: rstd, centered: centered)
                             }
                         }
                       }
@@ -180,19 +188,10 @@ public func normInputGradients(_ dy: Tensor, input x: Tensor, weight: Tensor, ep
                         parallelChunks(copies * rows, minimumChunk: minimumRows(rowLength: d)) { range in
                             for i in range {
                                 let r = i % rows
-                                let row = src + r * d, g = upstream + i * d, dxRow = out + i * d
                                 let mean = centered ? saved[2 * r] : 0, rstd = saved[perRow * r + perRow - 1]
-                                // Same formula and summation order as the tape's norm backward.
-                                let (sumG, sumGX) = sumChunkPairs(d) { j in
-                                    let gj = g.vector(at: j, end: d) * w.vector(at: j, end: d)
-                                    return (gj, gj * ((row.vector(at: j, end: d) - mean) * rstd))
-                                }
-                                let meanG = centered ? sumG / Float(d) : 0, meanGX = sumGX / Float(d)
-                                forEachChunk(d) { j in
-                                    let gj = g.vector(at: j, end: d) * w.vector(at: j, end: d)
-                                    let xhat = (row.vector(at: j, end: d) - mean) * rstd
-                                    dxRow.storeVector(rstd * (gj - meanG - xhat * meanGX), at: j, end: d)
-                                }
+                                // The tape's norm backward, row for row.
+                                NormKernel.rowInputGradient(out + i * d, upstream: upstream + i * d, row: src + r * d, weight: w,
+                                                            d: d, mean: mean, rstd: rstd, centered: centered)
                             }
                         }
                     }
