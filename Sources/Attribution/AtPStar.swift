@@ -101,7 +101,8 @@ extension Attributor {
             if edgesMethod, let qk {
                 var batchEdges = [Double](repeating: 0, count: edges.count)
                 // The linear edges exactly as plain EAP computes them (EdgeProducts.swift).
-                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: first, rows: rows)
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: first, rows: rows,
+                                                groupBytes: edgeGroupBytes)
                 try products.accumulate(into: &batchEdges, gradients: first, weight: 1)
                 for (s, d) in qkEdgeIndices() { batchEdges[s * graph.destinationCount + d] = 0 }
                 let fixed = try qkFixedEdges(model, graph: graph, inputs: qk,

@@ -68,6 +68,8 @@ public struct Attributor: Sendable {
     /// AtP*'s QK fix (`--qk-fix`, atp and eap) and GradDrop (`--grad-drop`, atp): AtPStar.swift.
     public var qkFix = false
     public var gradDrop = false
+    /// Largest destination buffer of one group of layers in the edge products (EdgeProducts.swift).
+    var edgeGroupBytes = EdgeProducts.defaultGroupBytes
 
     public init(model: Transformer, method: AttributionMethod, metric: Metric = .logitDiff, igSteps: Int = 5) {
         self.model = model
@@ -128,10 +130,12 @@ public struct Attributor: Sendable {
                 let scores = try sourceOutputScores(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, gradients: cleanRun)
                 for i in nodes.indices { nodes[i] += scores[i] }
             case .eap:
-                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows)
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows,
+                                                groupBytes: edgeGroupBytes)
                 try products.accumulate(into: &edges, gradients: cleanRun, weight: 1)
             case .eapIG:
-                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows)
+                let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows,
+                                                groupBytes: edgeGroupBytes)
                 // Both runs start after the shared prefix, where every interpolation is the clean prompt.
                 let embedClean = try cleanRun.value("hook_embed"), embedCorrupted = try corruptedRun.value("hook_embed")
                 for step in 0..<igSteps {

@@ -36,6 +36,24 @@ struct AttributionIdentityTests {
     }
 }
 
+extension AttributionIdentityTests {
+    /// Edge products grouped across layers (the default, one group on these small models) give
+    /// the same edges as one product per layer: only the BLAS blocking differs.
+    @Test(arguments: ["gpt2", "neox-parallel", "llama-gqa"], [AttributionMethod.eap, .eapIG])
+    func groupingLayersLeavesEdgesUnchanged(name: String, method: AttributionMethod) throws {
+        let model = try Self.model(name)
+        let batches = [try Self.batch()]
+        let grouped = try Attributor(model: model, method: method).run(batches)
+        var perLayer = Attributor(model: model, method: method)
+        perLayer.edgeGroupBytes = 1
+        let separate = try perLayer.run(batches)
+        let (a, b) = (grouped.edgeScores!, separate.edgeScores!)
+        let scale = a.map(abs).max()!
+        let worst = zip(a, b).map { abs($0 - $1) }.max()!
+        #expect(scale > 0 && worst <= 1e-6 * scale, "\(name) \(method): max |diff| \(worst), scale \(scale)")
+    }
+}
+
 @Suite("Spearman")
 struct SpearmanTests {
     @Test func knownValues() {

@@ -22,63 +22,97 @@ public enum HeadBlocks: Sendable, Equatable {
 ///   `.rows`:    out[h] = x_h · W[g(h) block]      ([R, D] · [D, N])
 ///   `.columns`: out[h] = x_h · W[:, h block]ᵀ     ([R, D] · [D, N])
 public func perHeadProducts(_ x: Tensor, heads: Int, weight: Tensor, blocks: HeadBlocks) throws(TensorError) -> Tensor {
+    let n = try perHeadProductWidth(x, heads: heads, weight: weight, blocks: blocks)
+    return Tensor.uninitialized([heads, x.shape[0], n]) { out in
+        writePerHeadProducts(x, heads: heads, weight: weight, blocks: blocks, n: n, into: out.baseAddress!)
+    }
+}
+
+extension Tensor {
+    /// Rows `row..<row + H` of this [rows, R·N] matrix ← `perHeadProducts(x, …)`, head h's [R, N]
+    /// flattened into row `row + h`. Edge attribution assembles one product operand from many
+    /// layers' heads this way, without a copy per piece. Not recorded on a tape.
+    public mutating func assignPerHeadProducts(_ x: Tensor, heads: Int, weight: Tensor, blocks: HeadBlocks,
+                                               atRow row: Int) throws(TensorError) {
+        let n = try perHeadProductWidth(x, heads: heads, weight: weight, blocks: blocks)
+        guard rank == 2, shape[1] == x.shape[0] * n, row >= 0, row + heads <= shape[0] else {
+            throw .invalidArgument(op: "assignPerHeadProducts",
+                                   message: "\(heads) rows of \(x.shape[0] * n) at row \(row) of \(shape)")
+        }
+        entry = nil
+        let offset = row * shape[1]
+        storage.withUnsafeMutableBufferPointer { out in
+            writePerHeadProducts(x, heads: heads, weight: weight, blocks: blocks, n: n, into: out.baseAddress! + offset)
+        }
+    }
+
+    /// Row `row` of this [rows, width] matrix ← `values` (any shape of `width` elements).
+    public mutating func assignRow(_ row: Int, _ values: Tensor) throws(TensorError) {
+        guard rank == 2, values.count == shape[1], row >= 0, row < shape[0] else {
+            throw .invalidArgument(op: "assignRow", message: "\(values.shape) into row \(row) of \(shape)")
+        }
+        entry = nil
+        storage.replaceSubrange((row * shape[1])..<((row + 1) * shape[1]), with: values.storage)
+    }
+}
+
+/// N, the width of each head's product, after checking the shapes agree.
+private func perHeadProductWidth(_ x: Tensor, heads: Int, weight: Tensor, blocks: HeadBlocks) throws(TensorError) -> Int {
     guard x.rank == 2, heads > 0, x.shape[1] % heads == 0, weight.rank == 2 else {
         throw .shapeMismatch(op: "perHeadProducts", lhs: x.shape, rhs: weight.shape)
     }
-    let (r, d) = (x.shape[0], x.shape[1] / heads)
-    let n: Int
+    let d = x.shape[1] / heads
     switch blocks {
     case let .rows(groups):
         guard groups > 0, heads % groups == 0, weight.shape[0] == groups * d else {
             throw .shapeMismatch(op: "perHeadProducts", lhs: x.shape, rhs: weight.shape)
         }
-        n = weight.shape[1]
+        return weight.shape[1]
     case .columns:
         guard weight.shape[1] == heads * d else { throw .shapeMismatch(op: "perHeadProducts", lhs: x.shape, rhs: weight.shape) }
-        n = weight.shape[0]
+        return weight.shape[0]
     }
-    return Tensor.uninitialized([heads, r, n]) { out in
-        x.storage.withUnsafeBufferPointer { px in
-            weight.storage.withUnsafeBufferPointer { pw in
-                for h in 0..<heads {
-                    let xh = px.baseAddress! + h * d, oh = out.baseAddress! + h * r * n
-                    switch blocks {
-                    case let .rows(groups):
-                        sgemm(xh, transposeA: false, lda: heads * d, pw.baseAddress! + (h / (heads / groups)) * d * n,
-                              transposeB: false, oh, m: r, n: n, k: d)
-                    case .columns:
-                        sgemm(xh, transposeA: false, lda: heads * d, pw.baseAddress! + h * d, transposeB: true, ldb: heads * d,
-                              oh, m: r, n: n, k: d)
-                    }
+}
+
+/// The H products of `perHeadProducts`, head h's [R, N] at out + h·R·N.
+private func writePerHeadProducts(_ x: Tensor, heads: Int, weight: Tensor, blocks: HeadBlocks, n: Int,
+                                  into out: UnsafeMutablePointer<Float>) {
+    let (r, d) = (x.shape[0], x.shape[1] / heads)
+    x.storage.withUnsafeBufferPointer { px in
+        weight.storage.withUnsafeBufferPointer { pw in
+            for h in 0..<heads {
+                let xh = px.baseAddress! + h * d, oh = out + h * r * n
+                switch blocks {
+                case let .rows(groups):
+                    sgemm(xh, transposeA: false, lda: heads * d, pw.baseAddress! + (h / (heads / groups)) * d * n,
+                          transposeB: false, oh, m: r, n: n, k: d)
+                case .columns:
+                    sgemm(xh, transposeA: false, lda: heads * d, pw.baseAddress! + h * d, transposeB: true, ldb: heads * d,
+                          oh, m: r, n: n, k: d)
                 }
             }
         }
     }
 }
 
-/// Products of the first `leadingRows` rows of a [U, K] with every row of each block
-/// [n_i, K]: → [leadingRows, Σ n_i], block i's columns after block i−1's. Edge scores of one
-/// layer's destinations read only the sources upstream of them (a prefix of the source
-/// order), so the prefix is read in place rather than sliced out. Not recorded on a tape.
-public func leadingRowProducts(_ a: Tensor, leadingRows: Int, _ blocks: [Tensor]) throws(TensorError) -> Tensor {
-    guard a.rank == 2, leadingRows >= 0, leadingRows <= a.shape[0] else {
-        throw .invalidArgument(op: "leadingRowProducts", message: "\(leadingRows) leading rows of \(a.shape)")
+/// Products of the first `leadingRows` rows of a [U, K] with the first `bRows` rows of b [V, K]:
+/// [leadingRows, bRows]. Edge scores of a group of layers' destinations read only the sources
+/// upstream of them (a prefix of the source order), and a reused destination buffer may hold
+/// fewer rows than it has room for: both prefixes are read in place. Not recorded on a tape.
+public func leadingRowProducts(_ a: Tensor, leadingRows: Int, _ b: Tensor, bRows: Int) throws(TensorError) -> Tensor {
+    guard a.rank == 2, b.rank == 2, a.shape[1] == b.shape[1] else {
+        throw .shapeMismatch(op: "leadingRowProducts", lhs: a.shape, rhs: b.shape)
+    }
+    guard leadingRows >= 0, leadingRows <= a.shape[0], bRows >= 0, bRows <= b.shape[0] else {
+        throw .invalidArgument(op: "leadingRowProducts", message: "\(leadingRows) rows of \(a.shape) by \(bRows) rows of \(b.shape)")
     }
     let k = a.shape[1]
-    for block in blocks where block.rank != 2 || block.shape[1] != k {
-        throw .shapeMismatch(op: "leadingRowProducts", lhs: a.shape, rhs: block.shape)
-    }
-    let columns = blocks.reduce(0) { $0 + $1.shape[0] }
-    if leadingRows == 0 || columns == 0 || k == 0 { return .zeros([leadingRows, columns]) }
-    return Tensor.uninitialized([leadingRows, columns]) { out in
-        var offset = 0
+    if leadingRows == 0 || bRows == 0 || k == 0 { return .zeros([leadingRows, bRows]) }
+    return Tensor.uninitialized([leadingRows, bRows]) { out in
         a.storage.withUnsafeBufferPointer { pa in
-            for block in blocks {
-                block.storage.withUnsafeBufferPointer { pb in
-                    sgemm(pa.baseAddress!, transposeA: false, pb.baseAddress!, transposeB: true,
-                          out.baseAddress! + offset, ldc: columns, m: leadingRows, n: block.shape[0], k: k)
-                }
-                offset += block.shape[0]
+            b.storage.withUnsafeBufferPointer { pb in
+                sgemm(pa.baseAddress!, transposeA: false, pb.baseAddress!, transposeB: true, out.baseAddress!,
+                      m: leadingRows, n: bRows, k: k)
             }
         }
     }

@@ -1,0 +1,104 @@
+import Testing
+@testable import Tensors
+
+/// The read-only helpers edge attribution builds its products from: per-head products of
+/// projection blocks, the norm's input gradient for copies sharing one input, and products
+/// of row prefixes — checked against plain loops, and their in-place forms against the
+/// forms that return a new tensor.
+@Suite("Head products")
+struct HeadProductsTests {
+    /// out[h] = x_h · W_h by loops, W's head blocks as rows (grouped) or columns.
+    static func naivePerHead(_ x: Tensor, heads: Int, weight: Tensor, blocks: HeadBlocks) -> [Float] {
+        let (r, d) = (x.shape[0], x.shape[1] / heads)
+        var out: [Float] = []
+        switch blocks {
+        case let .rows(groups):
+            let n = weight.shape[1]
+            for h in 0..<heads {
+                let g = h / (heads / groups)
+                for i in 0..<r {
+                    for j in 0..<n {
+                        out.append((0..<d).reduce(Float(0)) { $0 + x[i, h * d + $1] * weight[g * d + $1, j] })
+                    }
+                }
+            }
+        case .columns:
+            let n = weight.shape[0]
+            for h in 0..<heads {
+                for i in 0..<r {
+                    for j in 0..<n {
+                        out.append((0..<d).reduce(Float(0)) { $0 + x[i, h * d + $1] * weight[j, h * d + $1] })
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    static func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count)
+        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    @Test(arguments: [HeadBlocks.rows(groups: 4), .rows(groups: 2), .columns])
+    func perHeadProductsMatchLoops(blocks: HeadBlocks) throws {
+        let (heads, r, d, n) = (4, 5, 3, 7)
+        let x = randomTensor([r, heads * d], seed: 1)
+        let weight: Tensor
+        switch blocks {
+        case let .rows(groups): weight = randomTensor([groups * d, n], seed: 2)
+        case .columns: weight = randomTensor([n, heads * d], seed: 3)
+        }
+        let product = try perHeadProducts(x, heads: heads, weight: weight, blocks: blocks)
+        #expect(product.shape == [heads, r, n])
+        let worst = Self.maxDifference(product.storage, Self.naivePerHead(x, heads: heads, weight: weight, blocks: blocks))
+        #expect(worst < 1e-5, "max |diff| \(worst)")
+    }
+
+    /// Assembled in place at a row offset, the products and their norm gradients equal the
+    /// returning forms, and rows outside the assigned ones are untouched.
+    @Test(arguments: [true, false])
+    func inPlaceAssemblyMatchesTheReturningForms(centered: Bool) throws {
+        let (heads, groups, r, d, n) = (4, 2, 6, 3, 8)
+        let x = randomTensor([r, heads * d], seed: 4)
+        let weight = randomTensor([groups * d, n], seed: 5)
+        let input = randomTensor([r, n], seed: 6), normWeight = randomTensor([n], seed: 7, range: 0.5...1.5)
+        let extra = randomTensor([r, n], seed: 8)
+        var buffer = Tensor.filled([heads + 3, r * n], with: 42)
+        try buffer.assignPerHeadProducts(x, heads: heads, weight: weight, blocks: .rows(groups: groups), atRow: 1)
+        try buffer.applyNormInputGradients(rows: 1..<(heads + 1), input: input, weight: normWeight, eps: 1e-5, centered: centered)
+        try buffer.assignRow(heads + 1, extra)
+
+        let expected = try normInputGradients(perHeadProducts(x, heads: heads, weight: weight, blocks: .rows(groups: groups)),
+                                              input: input, weight: normWeight, eps: 1e-5, centered: centered)
+        let width = r * n
+        let assembled = Array(buffer.storage[width..<((heads + 1) * width)])
+        #expect(Self.maxDifference(assembled, expected.storage) == 0)
+        #expect(Array(buffer.storage[((heads + 1) * width)..<((heads + 2) * width)]) == extra.storage)
+        #expect(buffer.storage[0..<width].allSatisfy { $0 == 42 } && buffer.storage[((heads + 2) * width)...].allSatisfy { $0 == 42 })
+    }
+
+    @Test func assemblyRejectsRowsOutsideTheMatrix() {
+        let x = randomTensor([2, 4], seed: 9), weight = randomTensor([4, 3], seed: 10)
+        var buffer = Tensor.zeros([3, 6])
+        #expect(throws: TensorError.self) { try buffer.assignPerHeadProducts(x, heads: 2, weight: weight, blocks: .rows(groups: 1), atRow: 2) }
+        #expect(throws: TensorError.self) { try buffer.assignRow(3, Tensor.zeros([6])) }
+        #expect(throws: TensorError.self) { try buffer.assignRow(0, Tensor.zeros([5])) }
+        #expect(throws: TensorError.self) {
+            try buffer.applyNormInputGradients(rows: 2..<4, input: randomTensor([2, 3], seed: 11), weight: .filled([3], with: 1),
+                                               eps: 1e-5, centered: true)
+        }
+    }
+
+    @Test func leadingRowProductsReadBothPrefixes() throws {
+        let a = randomTensor([5, 9], seed: 12), b = randomTensor([4, 9], seed: 13)
+        let product = try leadingRowProducts(a, leadingRows: 3, b, bRows: 2)
+        #expect(product.shape == [3, 2])
+        var expected: [Float] = []
+        for i in 0..<3 { for j in 0..<2 { expected.append((0..<9).reduce(Float(0)) { $0 + a[i, $1] * b[j, $1] }) } }
+        #expect(Self.maxDifference(product.storage, expected) < 1e-5)
+        #expect(try leadingRowProducts(a, leadingRows: 0, b, bRows: 2).shape == [0, 2])
+        #expect(throws: TensorError.self) { try leadingRowProducts(a, leadingRows: 6, b, bRows: 2) }
+        #expect(throws: TensorError.self) { try leadingRowProducts(a, leadingRows: 2, b, bRows: 5) }
+    }
+}
