@@ -29,8 +29,10 @@ let package = Package(
         // The numeric core is compiled optimised even in debug builds: its SIMD kernels run
         // tens of times slower unoptimised, which would make `make test` crawl.
         .target(name: "Tensors", dependencies: ["CBLAS", "CAllocator"], swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "Models", dependencies: ["Tensors"]),
-        .target(name: "Attribution", dependencies: ["Models", "Tensors"]),
+        // Optimised like Tensors: tokenizing tens of thousands of candidate pairs (the role-pair
+        // generator) and the forward's per-position loops are too slow for `make test` unoptimised.
+        .target(name: "Models", dependencies: ["Tensors"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Attribution", dependencies: ["Models", "Tensors"], swiftSettings: [.unsafeFlags(["-O"])]),
         // Optimised even in debug, like Tensors: patched runs rebuild activations in plain loops.
         .target(name: "Circuits", dependencies: ["Attribution", "Models", "Tensors"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Export", dependencies: ["Circuits", "Attribution", "CGraphviz"]),

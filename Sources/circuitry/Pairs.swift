@@ -16,7 +16,8 @@ extension Pairs {
             discussion: """
                 Fills the templates (default: circuits/roles/templates.json) with names, role nouns, verbs and \
                 objects, keeps the pairs that are valid under the model's tokenizer, and writes them as JSONL with \
-                text and ids. Prints a summary (kept, rejected by reason) to standard error.
+                text and ids. Prints a summary (kept, rejected by reason) to standard error. With --solved-only, \
+                only pairs the model gets right on both prompts are kept, as circuit studies usually do.
                 """)
 
         @OptionGroup var options: ModelOptions
@@ -31,6 +32,10 @@ extension Pairs {
         @Flag(name: .customLong("prepend-bos"),
               help: "Put the BOS token first where the tokenizer does not (TransformerLens's habit).")
         var prependBOS = false
+        @Flag(name: .customLong("solved-only"),
+              help: ArgumentHelp("Keep only pairs the model solves: it prefers the answer after the clean prompt and "
+                + "the foil after the corrupted one (loads the weights; one forward per valid candidate)."))
+        var solvedOnly = false
 
         func validate() throws {
             guard count > 0 else { throw ValidationError("--count must be positive, got \(count)") }
@@ -60,7 +65,8 @@ extension Pairs {
             let pairOptions = PairOptions(prependBOS: prependBOS,
                                           bosTokenId: PairOptions.bosToken(tokenizer: tokenizer, directory: directory))
             let generator = try RolePairGenerator(templates: roleTemplates, tokenizer: tokenizer, options: pairOptions)
-            let generation = try generator.generate(count: count, seed: seed)
+            let model = solvedOnly ? try LoadedModel(directory: directory).transformer : nil
+            let generation = try generator.generate(count: count, seed: seed, solvedBy: model)
             try generation.write(to: URL(fileURLWithPath: out))
             FileHandle.standardError.write(Data("wrote \(count) pairs to \(out) (pairs hash \(generation.hash)): \(generation.summary)\n".utf8))
         }

@@ -97,6 +97,25 @@ struct PairsGeneratorTests {
         }
     }
 
+    /// `solvedBy` keeps only the pairs the model gets right on both prompts, and says how many it dropped.
+    @Test func solvedOnlyKeepsPairsTheModelSolves() throws {
+        let model = try LoadedModel(directory: PairsFixtures.gpt2Folder).transformer
+        let generator = try RolePairGenerator(templates: templates, tokenizer: gpt2)
+        let generation = try generator.generate(count: 24, seed: 5, solvedBy: model)
+        #expect(generation.pairs.count == 24)
+        try checkInvariants(generation, tokenizer: gpt2)
+        for pair in generation.pairs {
+            let logits = try model.logits(TokenBatch([pair.cleanIds, pair.corruptedIds]))
+            let last = pair.cleanIds.count - 1
+            #expect(logits[0, last, pair.answerId] > logits[0, last, pair.foilId], "\(pair.clean)")
+            #expect(logits[1, last, pair.answerId] < logits[1, last, pair.foilId], "\(pair.corrupted)")
+        }
+        #expect(generation.rejected[.notSolved, default: 0] > 0)
+        #expect(generation.examined == generation.pairs.count + generation.rejectedCount)
+        #expect(generation.summary.contains("not solved by the model"))
+        #expect(try generator.generate(count: 24, seed: 5, solvedBy: model).jsonl == generation.jsonl)
+    }
+
     @Test func tooFewValidPairsSaysHowManyExist() throws {
         // chef and waiter are single tokens in the fixture, Lily is not: 2 ordered pairs × 2 questions are valid.
         let small = try templatesFile([

@@ -16,28 +16,35 @@ struct RealModelAttributionTests {
     static let templates = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("circuits/roles/templates.json")
 
-    @Test func rolePairsAttributeConsistently() throws {
+    /// stories260K does not track roles on most generated pairs: it prefers the first-named
+    /// person (README), so its mean clean logit difference over all valid pairs is near zero.
+    /// The pairs it solves on both prompts (`--solved-only`) carry a real behaviour, and there
+    /// the methods are compared.
+    @Test func solvedRolePairsAttributeConsistently() throws {
         let loaded = try LoadedModel(directory: storiesFolder!)
         let generator = try RolePairGenerator(templates: RoleTemplates(contentsOf: Self.templates), tokenizer: loaded.tokenizer)
-        let generation = try generator.generate(count: 40, seed: 0)
+        let generation = try generator.generate(count: 60, seed: 0, solvedBy: loaded.transformer)
         let pairs = try PairSet(generation.minimalPairs, source: "generated", padId: 0)
-        let batches = pairs.batches(size: 20)
+        let batches = pairs.batches(size: 30)
         let atp = try Attributor(model: loaded.transformer, method: .atp).run(batches)
         let exact = try Attributor(model: loaded.transformer, method: .exact).run(batches)
         let ig = try Attributor(model: loaded.transformer, method: .eapIG).run(batches)
-        print("Spearman(eap-ig, exact) \(spearman(ig.nodeScores, exact.nodeScores))")
-        #expect(atp.cleanMetric > 0, "clean logit difference \(atp.cleanMetric)")
+        #expect(atp.cleanMetric > 0 && atp.corruptedMetric < 0, "clean \(atp.cleanMetric), corrupted \(atp.corruptedMetric)")
         let rho = spearman(atp.nodeScores, exact.nodeScores)
         let top = atp.graph.sources.sorted { abs(exact.nodeScore($0)) > abs(exact.nodeScore($1)) }.prefix(10)
-        // AtP's linear estimate is known to fail for components whose change ripples through
-        // every later layer: here the embedding and m0 come out with the wrong sign (see
-        // README). The attention heads among the top 10 must all agree.
-        let heads = top.filter { if case .head = $0 { true } else { false } }
-        let disagreeing = heads.filter { (atp.nodeScore($0) > 0) != (exact.nodeScore($0) > 0) }
-        #expect(heads.count >= 5)
-        #expect(rho > 0.5, "Spearman(atp, exact) \(rho)")
-        print("stories260K, 40 role pairs: clean \(atp.cleanMetric), corrupted \(atp.corruptedMetric), Spearman(atp, exact) \(rho)")
+        func disagreeing(_ scores: AttributionScores) -> [String] {
+            top.filter { (scores.nodeScore($0) > 0) != (exact.nodeScore($0) > 0) }.map(\.name)
+        }
+        print("stories260K, 60 solved role pairs: clean \(atp.cleanMetric), corrupted \(atp.corruptedMetric), "
+            + "Spearman(atp, exact) \(rho), Spearman(eap-ig, exact) \(spearman(ig.nodeScores, exact.nodeScores))")
         for node in top { print("  \(node.name): atp \(atp.nodeScore(node))  eap-ig \(ig.nodeScore(node))  exact \(exact.nodeScore(node))") }
-        #expect(disagreeing.isEmpty, "atp and exact disagree in sign on heads \(disagreeing.map(\.name)) of the top 10 (by |exact|)")
+        #expect(rho > 0.8, "Spearman(atp, exact) \(rho)")
+        // EAP-IG agrees with exact patching in sign on all ten. AtP's linear estimate gets m1 wrong
+        // (an early MLP whose change passes through every later layer: README); every head and the
+        // embedding among the ten must agree.
+        #expect(disagreeing(ig).isEmpty, "eap-ig and exact disagree in sign on \(disagreeing(ig)) of the top 10 (by |exact|)")
+        let atpWrong = disagreeing(atp)
+        #expect(atpWrong.allSatisfy { $0.hasPrefix("m") } && atpWrong.count <= 1,
+                "atp and exact disagree in sign on \(atpWrong) of the top 10 (by |exact|)")
     }
 }

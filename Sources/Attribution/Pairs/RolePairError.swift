@@ -10,6 +10,8 @@ public enum RolePairError: Error, Sendable, Equatable, CustomStringConvertible {
     /// BOS prepending was asked for, but there is no BOS token.
     case noBOS
     case cannotWrite(path: String, reason: String)
+    /// The model that was to solve the pairs failed to run on one.
+    case modelFailed(pair: String, reason: String)
 
     public var description: String {
         switch self {
@@ -17,7 +19,9 @@ public enum RolePairError: Error, Sendable, Equatable, CustomStringConvertible {
             if let place { return "\(file): \(place) \(message)" }
             return "\(file): \(message)"
         case let .notEnoughPairs(requested, possible, examined, rejected):
-            return "only \(possible) valid pair\(possible == 1 ? "" : "s") exist under this tokenizer, \(requested) requested "
+            let solving = rejected[.notSolved, default: 0] > 0
+            return "only \(possible) valid pair\(possible == 1 ? "" : "s") exist under this tokenizer"
+                + (solving ? " that the model solves" : "") + ", \(requested) requested "
                 + "(all \(examined) candidates examined; rejected: \(RoleRejection.summary(rejected))); "
                 + "ask for at most \(possible), or add words that are single tokens to the lists"
         case let .invalidCount(count):
@@ -27,6 +31,8 @@ public enum RolePairError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "(its post-processor adds none and no bos_token is configured)"
         case let .cannotWrite(path, reason):
             return "\(path): cannot be written (\(reason))"
+        case let .modelFailed(pair, reason):
+            return "the model failed on the pair \"\(pair)\": \(reason)"
         }
     }
 }

@@ -51,7 +51,13 @@ public struct RolePairGenerator: Sendable {
     public var candidateCount: UInt64 { strata.reduce(0) { $0 + $1.count } }
 
     /// `count` valid pairs for `seed`, or `RolePairError.notEnoughPairs` saying how many exist.
-    public func generate(count: Int, seed: UInt64) throws(RolePairError) -> RolePairGeneration {
+    ///
+    /// With `solvedBy`, a valid candidate is kept only when that model solves it: the logit of the
+    /// answer exceeds the foil's after the clean prompt, and the foil's exceeds the answer's after
+    /// the corrupted one (the roles are swapped there). Circuit discovery usually keeps only the
+    /// prompts a model gets right (as IOI studies do); strata the model never solves then give
+    /// no pairs, so the output is balanced only over those it does.
+    public func generate(count: Int, seed: UInt64, solvedBy model: Transformer? = nil) throws(RolePairError) -> RolePairGeneration {
         guard count > 0 else { throw .invalidCount(count) }
         var rng = SplitMix64(seed: seed)
         let permutations = strata.map { IndexPermutation(count: max($0.count, 1), rng: &rng) }
@@ -82,6 +88,10 @@ public struct RolePairGenerator: Sendable {
                             rejected[.duplicate, default: 0] += 1
                             continue
                         }
+                        if let model, try !Self.solves(model, pair) {
+                            rejected[.notSolved, default: 0] += 1
+                            continue
+                        }
                         pairs.append(pair)
                         found = true
                     }
@@ -95,6 +105,19 @@ public struct RolePairGenerator: Sendable {
             throw .notEnoughPairs(requested: count, possible: pairs.count, examined: examined, rejected: rejected)
         }
         return RolePairGeneration(pairs: pairs, seed: seed, examined: examined, rejected: rejected)
+    }
+
+    /// Whether `model` prefers the answer after the clean prompt and the foil after the corrupted one.
+    static func solves(_ model: Transformer, _ pair: RolePair) throws(RolePairError) -> Bool {
+        do {
+            let logits = try model.logits(TokenBatch([pair.cleanIds, pair.corruptedIds]))   // [2, T, V]
+            let last = pair.cleanIds.count - 1
+            let clean = logits[0, last, pair.answerId] - logits[0, last, pair.foilId]
+            let corrupted = logits[1, last, pair.answerId] - logits[1, last, pair.foilId]
+            return clean > 0 && corrupted < 0
+        } catch {
+            throw .modelFailed(pair: pair.clean, reason: "\(error)")
+        }
     }
 
     /// A (template, question) and the size of its candidate space

@@ -14,6 +14,9 @@ public enum RoleRejection: String, Error, Sendable, CaseIterable, Hashable, Cust
     case identicalPrompts = "identical_prompts"
     /// The same pair came from another template.
     case duplicate = "duplicate"
+    /// With a model to solve them (`--solved-only`): the model does not prefer the answer after
+    /// the clean prompt and the foil after the corrupted one.
+    case notSolved = "not_solved"
 
     public var description: String {
         switch self {
@@ -24,6 +27,7 @@ public enum RoleRejection: String, Error, Sendable, CaseIterable, Hashable, Cust
         case .corruptedContext: "answer or foil another token after the corrupted prompt"
         case .identicalPrompts: "prompts tokenize identically"
         case .duplicate: "duplicate of an earlier pair"
+        case .notSolved: "not solved by the model"
         }
     }
 }
