@@ -70,6 +70,8 @@ public struct Attributor: Sendable {
     public var gradDrop = false
     /// Largest destination buffer of one group of layers in the edge products (EdgeProducts.swift).
     var edgeGroupBytes = EdgeProducts.defaultGroupBytes
+    /// Largest sums of EAP-IG's destination gradients over its steps (EdgeProducts.swift).
+    var edgeSumBytes = EdgeProducts.defaultSumBytes
 
     public init(model: Transformer, method: AttributionMethod, metric: Metric = .logitDiff, igSteps: Int = 5) {
         self.model = model
@@ -100,15 +102,14 @@ public struct Attributor: Sendable {
             // EAP reads per-head input gradients rebuilt from the projections' (EdgeProducts.swift).
             // EAP-IG's steps do too, and every run that shares the prefix reads keys the same way.
             let cleanInputs: AttentionInputs = method.scoresEdges ? .sharedPerQueryHead : .shared
-            // Edge methods compare only changed rows, so the corrupted run starts after the
-            // prompts' shared prefix, with the clean run's keys and values for it.
             let rows = ChangedRows(batch)
-            // Edge methods read only the changed rows, which all come after the prompts' shared
-            // prefix: the prefix is run once, unrecorded, and every other run (clean, corrupted,
-            // each EAP-IG step) starts after it with its keys and values. Gradients at later rows
-            // do not depend on earlier rows' (causal attention), so they are exact.
-            let prefix = method.scoresEdges && rows.sharedPrefix > 0
-                ? try AttentionPrefix(model, tokens: batch.clean, length: rows.sharedPrefix, attentionInputs: .sharedPerQueryHead)
+            // AtP and the edge methods read only the changed rows, which all come after the prompts'
+            // shared prefix (Δ is zero before it): the prefix is run once, unrecorded, and every
+            // other run (clean, corrupted, each EAP-IG step) starts after it with its keys and
+            // values. Gradients at later rows do not depend on earlier rows' (causal attention), so
+            // they are exact. Exact patching replaces whole runs' values and keeps full runs.
+            let prefix = method != .exact && rows.sharedPrefix > 0
+                ? try AttentionPrefix(model, tokens: batch.clean, length: rows.sharedPrefix, attentionInputs: cleanInputs)
                 : nil
             let cleanRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: recordClean,
                                        inputs: cleanInputs, prefix: prefix)
@@ -135,9 +136,11 @@ public struct Attributor: Sendable {
                 try products.accumulate(into: &edges, gradients: cleanRun, weight: 1)
             case .eapIG:
                 let products = try EdgeProducts(model, graph: graph, corrupted: corruptedRun, clean: cleanRun, rows: rows,
-                                                groupBytes: edgeGroupBytes)
+                                                groupBytes: edgeGroupBytes, sumBytes: edgeSumBytes)
                 // Both runs start after the shared prefix, where every interpolation is the clean prompt.
                 let embedClean = try cleanRun.value("hook_embed"), embedCorrupted = try corruptedRun.value("hook_embed")
+                // The scores are linear in the gradients: their sum over the steps is multiplied once.
+                var sums: [Tensor] = []
                 for step in 0..<igSteps {
                     // corrupted + (k/K)(clean − corrupted), for k = 0…K−1 (EAP-IG's discretisation).
                     let alpha = Float(step) / Float(igSteps)
@@ -145,8 +148,13 @@ public struct Attributor: Sendable {
                     let stepRun = try Run.run(model, metric: metric, tokens: batch.clean, pairs: batch, record: true,
                                               inputs: .sharedPerQueryHead, cleanLogProbs: cleanRun.cleanLogProbs, embedding: embedding,
                                               prefix: prefix)
-                    try products.accumulate(into: &edges, gradients: stepRun, weight: 1 / Double(igSteps))
+                    if products.canSumDestinations {
+                        try products.addDestinations(of: stepRun, to: &sums)
+                    } else {
+                        try products.accumulate(into: &edges, gradients: stepRun, weight: 1 / Double(igSteps))
+                    }
                 }
+                if !sums.isEmpty { try products.accumulate(into: &edges, summedDestinations: sums, weight: 1 / Double(igSteps)) }
             }
             done += 1
             progress?(done, units)

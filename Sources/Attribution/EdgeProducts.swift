@@ -75,11 +75,17 @@ struct EdgeProducts {
     /// Largest destination buffer G of one group of layers, in bytes (tests set it small to
     /// make a group of every layer).
     let groupBytes: Int
+    /// EAP-IG's edge scores are Δ · (Σ_k ∇_k)/K: the destination gradients of its K runs are
+    /// summed first and multiplied once when the sums (one [columns, A·d] per layer group) fit
+    /// in this many bytes; otherwise each run is multiplied on its own.
+    static let defaultSumBytes = 4 * defaultGroupBytes
+    let sumBytes: Int
 
     init(_ model: Transformer, graph: ComponentGraph, corrupted: Run, clean: Run, rows: ChangedRows,
-         groupBytes: Int = defaultGroupBytes) throws {
+         groupBytes: Int = defaultGroupBytes, sumBytes: Int = defaultSumBytes) throws {
         self.model = model
         self.groupBytes = groupBytes
+        self.sumBytes = sumBytes
         self.graph = graph
         self.rows = rows
         let width = rows.rows.count * model.dims.dModel
@@ -121,42 +127,78 @@ struct EdgeProducts {
 
     /// Adds `weight` × Δa_U · ∂m/∂input_D for every edge U → D, reading `run`'s gradients.
     func accumulate(into edges: inout [Double], gradients run: Run, weight: Double) throws {
-        let (h, kv) = (model.dims.heads, model.dims.kvHeads)
-        let columns = graph.destinationCount
-        let allDestinations = graph.destinations
         let groups = layerGroups
         var buffer = Tensor.zeros([groups.map(columnCount).max() ?? 0, differences.shape[1]])
         for group in groups {
             var row = 0
+            for l in group { row += try writeDestinations(of: l, gradients: run, into: &buffer, atRow: row) }
+            try addProducts(buffer, of: group, into: &edges, weight: weight)
+        }
+    }
+
+    /// Whether sums of every destination's gradient fit in `sumBytes`.
+    var canSumDestinations: Bool {
+        graph.destinationCount * differences.shape[1] * MemoryLayout<Float>.stride <= sumBytes
+    }
+
+    /// Adds `run`'s destination gradients to `sums`, one [columns, A·d] per layer group (made on first use).
+    func addDestinations(of run: Run, to sums: inout [Tensor]) throws {
+        let groups = layerGroups
+        if sums.isEmpty { sums = groups.map { Tensor.zeros([columnCount($0), differences.shape[1]]) } }
+        var layer = Tensor.zeros([columnCount((graph.layers - 1)..<graph.layers), differences.shape[1]])
+        for (g, group) in groups.enumerated() {
+            var row = 0
             for l in group {
-                let attention = model.blocks[l].attention, norm = model.blocks[l].attentionNorm
-                let input = try rows.gather(run.value("blocks.\(l).hook_resid_pre"), start: run.start)  // [A, d]
-                for (role, projection) in zip(["q", "k", "v"], [(attention.query, h), (attention.key, kv), (attention.value, kv)]) {
-                    let dOutput = try rows.gather(run.gradient("blocks.\(l).attn.hook_\(role)"), start: run.start)  // [A, H·D]
-                    try buffer.assignPerHeadProducts(dOutput, heads: h, weight: projection.0,
-                                                     blocks: .rows(groups: projection.1), atRow: row)
-                    row += h
-                }
-                // One norm backward for the layer's 3H rows, in place.
-                try buffer.applyNormInputGradients(rows: (row - 3 * h)..<row, input: input, weight: norm.weight,
-                                                   eps: norm.eps, centered: norm.kind == .layerNorm)
-                try buffer.assignRow(row, rows.gather(run.gradient("blocks.\(l).hook_mlp_in"), start: run.start))
-                row += 1
-                if l == graph.layers - 1 {
-                    try buffer.assignRow(row, rows.gather(run.gradient("blocks.\(l).hook_resid_post"), start: run.start))
-                    row += 1
-                }
+                let count = try writeDestinations(of: l, gradients: run, into: &layer, atRow: 0)
+                try sums[g].addRows(layer, count: count, atRow: row)
+                row += count
             }
-            // Δ, the largest operand, is read once per group: one product with every destination in it.
-            let first = graph.destinationIndex(.head(layer: group.lowerBound, head: 0, .q))
-            let upstream = allDestinations[first..<(first + row)].map(graph.upstreamCount).max() ?? 0
-            let scores = try leadingRowProducts(differences, leadingRows: upstream, buffer, bRows: row)
-            for j in 0..<row {
-                let destination = allDestinations[first + j]
-                // Sources past a destination's upstream ones give products that are not edges: never added.
-                for s in 0..<graph.upstreamCount(of: destination) {
-                    edges[s * columns + first + j] += weight * Double(scores.storage[s * row + j])
-                }
+        }
+    }
+
+    /// Adds `weight` × Δa_U · Σ (summed destination gradients) for every edge.
+    func accumulate(into edges: inout [Double], summedDestinations sums: [Tensor], weight: Double) throws {
+        for (group, sum) in zip(layerGroups, sums) { try addProducts(sum, of: group, into: &edges, weight: weight) }
+    }
+
+    /// Layer `l`'s destination gradients from `run`, written into `buffer` from row `row` on:
+    /// its 3H head inputs (q, k, v), its MLP input and, for the last layer, the logits. Returns
+    /// how many rows it wrote.
+    private func writeDestinations(of l: Int, gradients run: Run, into buffer: inout Tensor, atRow first: Int) throws -> Int {
+        let (h, kv) = (model.dims.heads, model.dims.kvHeads)
+        let attention = model.blocks[l].attention, norm = model.blocks[l].attentionNorm
+        let input = try rows.gather(run.value("blocks.\(l).hook_resid_pre"), start: run.start)  // [A, d]
+        var row = first
+        for (role, projection) in zip(["q", "k", "v"], [(attention.query, h), (attention.key, kv), (attention.value, kv)]) {
+            let dOutput = try rows.gather(run.gradient("blocks.\(l).attn.hook_\(role)"), start: run.start)  // [A, H·D]
+            try buffer.assignPerHeadProducts(dOutput, heads: h, weight: projection.0, blocks: .rows(groups: projection.1), atRow: row)
+            row += h
+        }
+        // One norm backward for the layer's 3H rows, in place.
+        try buffer.applyNormInputGradients(rows: first..<row, input: input, weight: norm.weight, eps: norm.eps,
+                                           centered: norm.kind == .layerNorm)
+        try buffer.assignRow(row, rows.gather(run.gradient("blocks.\(l).hook_mlp_in"), start: run.start))
+        row += 1
+        if l == graph.layers - 1 {
+            try buffer.assignRow(row, rows.gather(run.gradient("blocks.\(l).hook_resid_post"), start: run.start))
+            row += 1
+        }
+        return row - first
+    }
+
+    /// Adds `weight` × the products of Δ with the destinations of `group` (the leading rows of
+    /// `buffer`) to the edges. Δ, the largest operand, is read once per group.
+    private func addProducts(_ buffer: Tensor, of group: Range<Int>, into edges: inout [Double], weight: Double) throws {
+        let columns = graph.destinationCount, count = columnCount(group)
+        let allDestinations = graph.destinations
+        let first = graph.destinationIndex(.head(layer: group.lowerBound, head: 0, .q))
+        let upstream = allDestinations[first..<(first + count)].map(graph.upstreamCount).max() ?? 0
+        let scores = try leadingRowProducts(differences, leadingRows: upstream, buffer, bRows: count)
+        for j in 0..<count {
+            let destination = allDestinations[first + j]
+            // Sources past a destination's upstream ones give products that are not edges: never added.
+            for s in 0..<graph.upstreamCount(of: destination) {
+                edges[s * columns + first + j] += weight * Double(scores.storage[s * count + j])
             }
         }
     }

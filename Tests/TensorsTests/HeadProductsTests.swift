@@ -78,6 +78,19 @@ struct HeadProductsTests {
         #expect(buffer.storage[0..<width].allSatisfy { $0 == 42 } && buffer.storage[((heads + 2) * width)...].allSatisfy { $0 == 42 })
     }
 
+    @Test func addRowsAddsTheLeadingRowsInPlace() throws {
+        var sum = randomTensor([4, 5], seed: 14)
+        let before = sum.storage, other = randomTensor([3, 5], seed: 15)
+        try sum.addRows(other, count: 2, atRow: 1)
+        for i in 0..<20 {
+            let (r, c) = (i / 5, i % 5)
+            let expected = (1...2).contains(r) ? before[i] + other[r - 1, c] : before[i]
+            #expect(sum.storage[i] == expected, "element \(r), \(c)")
+        }
+        #expect(throws: TensorError.self) { try sum.addRows(other, count: 2, atRow: 3) }
+        #expect(throws: TensorError.self) { try sum.addRows(other, count: 4, atRow: 0) }
+    }
+
     @Test func assemblyRejectsRowsOutsideTheMatrix() {
         let x = randomTensor([2, 4], seed: 9), weight = randomTensor([4, 3], seed: 10)
         var buffer = Tensor.zeros([3, 6])

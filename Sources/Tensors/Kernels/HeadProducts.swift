@@ -1,3 +1,5 @@
+import CBLAS
+
 // Per-head products with a projection's head blocks, read in place.
 //
 // Edge attribution needs each head's own view of two projections: the gradient at a
@@ -43,6 +45,23 @@ extension Tensor {
         let offset = row * shape[1]
         storage.withUnsafeMutableBufferPointer { out in
             writePerHeadProducts(x, heads: heads, weight: weight, blocks: blocks, n: n, into: out.baseAddress! + offset)
+        }
+    }
+
+    /// Rows `row..<row + count` of this [rows, width] matrix += the first `count` rows of `other`
+    /// [≥ count, width]: sums of many runs' assembled operands.
+    public mutating func addRows(_ other: Tensor, count: Int, atRow row: Int) throws(TensorError) {
+        guard rank == 2, other.rank == 2, other.shape[1] == shape[1], count >= 0, count <= other.shape[0],
+              row >= 0, row + count <= shape[0] else {
+            throw .invalidArgument(op: "addRows", message: "\(count) rows of \(other.shape) at row \(row) of \(shape)")
+        }
+        entry = nil
+        let (width, n) = (shape[1], count * shape[1])
+        guard n > 0 else { return }
+        storage.withUnsafeMutableBufferPointer { out in
+            other.storage.withUnsafeBufferPointer { source in
+                cblas_saxpy(Int32(n), 1, source.baseAddress!, 1, out.baseAddress! + row * width, 1)
+            }
         }
     }
 
