@@ -48,12 +48,16 @@ enum AttentionKernel {
         Tensor.uninitialized([n.b, n.h, n.t, n.s]) { out in
             q.storage.withUnsafeBufferPointer { pq in
                 k.storage.withUnsafeBufferPointer { pk in
-                    for b in 0..<n.b {
-                        for h in 0..<n.h {
-                            sgemm(pq.baseAddress! + b * n.t * n.h * n.d + h * n.d, transposeA: false, lda: n.h * n.d,
-                                  pk.baseAddress! + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: true, ldb: n.kv * n.d,
-                                  out.baseAddress! + (b * n.h + h) * n.t * n.s,
-                                  m: n.t, n: n.s, k: n.d, alpha: scale)
+                    nonisolated(unsafe) let (pq, pk, out) = (pq.baseAddress!, pk.baseAddress!, out.baseAddress!)
+                    // Sequences on separate threads; each writes only its own rows.
+                    parallelChunks(n.b, minimumChunk: 1) { range in
+                        for b in range {
+                            for h in 0..<n.h {
+                                sgemm(pq + b * n.t * n.h * n.d + h * n.d, transposeA: false, lda: n.h * n.d,
+                                      pk + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: true, ldb: n.kv * n.d,
+                                      out + (b * n.h + h) * n.t * n.s,
+                                      m: n.t, n: n.s, k: n.d, alpha: scale, split: false)
+                            }
                         }
                     }
                 }
@@ -65,22 +69,30 @@ enum AttentionKernel {
     static func scoresBackward(_ ds: Tensor, q: Tensor, k: Tensor, scale: Float, _ n: Dims, needs: [Bool]) -> [Tensor?] {
         var dq = needs[0] ? Tensor.zeros(q.shape) : nil
         var dk = needs[1] ? Tensor.zeros(k.shape) : nil
-        ds.storage.withUnsafeBufferPointer { pds in
-            q.storage.withUnsafeBufferPointer { pq in
-                k.storage.withUnsafeBufferPointer { pk in
-                    for b in 0..<n.b {
-                        for h in 0..<n.h {
-                            let g = pds.baseAddress! + (b * n.h + h) * n.t * n.s
-                            let qOffset = b * n.t * n.h * n.d + h * n.d
-                            let kOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
-                            dq?.storage.withUnsafeMutableBufferPointer { pdq in
-                                sgemm(g, transposeA: false, pk.baseAddress! + kOffset, transposeB: false, ldb: n.kv * n.d,
-                                      pdq.baseAddress! + qOffset, ldc: n.h * n.d, m: n.t, n: n.d, k: n.s, alpha: scale)
-                            }
-                            dk?.storage.withUnsafeMutableBufferPointer { pdk in
-                                sgemm(g, transposeA: true, pq.baseAddress! + qOffset, transposeB: false, ldb: n.h * n.d,
-                                      pdk.baseAddress! + kOffset, ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t,
-                                      alpha: scale, accumulate: true)
+        withMutableStorage(&dq) { pdq in
+            withMutableStorage(&dk) { pdk in
+                ds.storage.withUnsafeBufferPointer { pds in
+                    q.storage.withUnsafeBufferPointer { pq in
+                        k.storage.withUnsafeBufferPointer { pk in
+                            nonisolated(unsafe) let (pds, pq, pk, pdq, pdk) = (pds.baseAddress!, pq.baseAddress!, pk.baseAddress!, pdq, pdk)
+                            // Sequences on separate threads; a group's heads add into its dk in order.
+                            parallelChunks(n.b, minimumChunk: 1) { range in
+                                for b in range {
+                                    for h in 0..<n.h {
+                                        let g = pds + (b * n.h + h) * n.t * n.s
+                                        let qOffset = b * n.t * n.h * n.d + h * n.d
+                                        let kOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
+                                        if let pdq {
+                                            sgemm(g, transposeA: false, pk + kOffset, transposeB: false, ldb: n.kv * n.d,
+                                                  pdq + qOffset, ldc: n.h * n.d, m: n.t, n: n.d, k: n.s, alpha: scale, split: false)
+                                        }
+                                        if let pdk {
+                                            sgemm(g, transposeA: true, pq + qOffset, transposeB: false, ldb: n.h * n.d,
+                                                  pdk + kOffset, ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t,
+                                                  alpha: scale, accumulate: true, split: false)
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -94,12 +106,15 @@ enum AttentionKernel {
         Tensor.uninitialized([n.b, n.t, n.h, n.d]) { out in
             p.storage.withUnsafeBufferPointer { pp in
                 v.storage.withUnsafeBufferPointer { pv in
-                    for b in 0..<n.b {
-                        for h in 0..<n.h {
-                            sgemm(pp.baseAddress! + (b * n.h + h) * n.t * n.s, transposeA: false,
-                                  pv.baseAddress! + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: false, ldb: n.kv * n.d,
-                                  out.baseAddress! + b * n.t * n.h * n.d + h * n.d, ldc: n.h * n.d,
-                                  m: n.t, n: n.d, k: n.s)
+                    nonisolated(unsafe) let (pp, pv, out) = (pp.baseAddress!, pv.baseAddress!, out.baseAddress!)
+                    parallelChunks(n.b, minimumChunk: 1) { range in
+                        for b in range {
+                            for h in 0..<n.h {
+                                sgemm(pp + (b * n.h + h) * n.t * n.s, transposeA: false,
+                                      pv + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: false, ldb: n.kv * n.d,
+                                      out + b * n.t * n.h * n.d + h * n.d, ldc: n.h * n.d,
+                                      m: n.t, n: n.d, k: n.s, split: false)
+                            }
                         }
                     }
                 }
@@ -111,21 +126,29 @@ enum AttentionKernel {
     static func mixBackward(_ dz: Tensor, p: Tensor, v: Tensor, _ n: Dims, needs: [Bool]) -> [Tensor?] {
         var dp = needs[0] ? Tensor.zeros(p.shape) : nil
         var dv = needs[1] ? Tensor.zeros(v.shape) : nil
-        dz.storage.withUnsafeBufferPointer { pdz in
-            p.storage.withUnsafeBufferPointer { pp in
-                v.storage.withUnsafeBufferPointer { pv in
-                    for b in 0..<n.b {
-                        for h in 0..<n.h {
-                            let g = pdz.baseAddress! + b * n.t * n.h * n.d + h * n.d
-                            let pOffset = (b * n.h + h) * n.t * n.s
-                            let vOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
-                            dp?.storage.withUnsafeMutableBufferPointer { pdp in
-                                sgemm(g, transposeA: false, lda: n.h * n.d, pv.baseAddress! + vOffset, transposeB: true, ldb: n.kv * n.d,
-                                      pdp.baseAddress! + pOffset, m: n.t, n: n.s, k: n.d)
-                            }
-                            dv?.storage.withUnsafeMutableBufferPointer { pdv in
-                                sgemm(pp.baseAddress! + pOffset, transposeA: true, g, transposeB: false, ldb: n.h * n.d,
-                                      pdv.baseAddress! + vOffset, ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t, accumulate: true)
+        withMutableStorage(&dp) { pdp in
+            withMutableStorage(&dv) { pdv in
+                dz.storage.withUnsafeBufferPointer { pdz in
+                    p.storage.withUnsafeBufferPointer { pp in
+                        v.storage.withUnsafeBufferPointer { pv in
+                            nonisolated(unsafe) let (pdz, pp, pv, pdp, pdv) = (pdz.baseAddress!, pp.baseAddress!, pv.baseAddress!, pdp, pdv)
+                            // Sequences on separate threads; a group's heads add into its dv in order.
+                            parallelChunks(n.b, minimumChunk: 1) { range in
+                                for b in range {
+                                    for h in 0..<n.h {
+                                        let g = pdz + b * n.t * n.h * n.d + h * n.d
+                                        let pOffset = (b * n.h + h) * n.t * n.s
+                                        let vOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
+                                        if let pdp {
+                                            sgemm(g, transposeA: false, lda: n.h * n.d, pv + vOffset, transposeB: true, ldb: n.kv * n.d,
+                                                  pdp + pOffset, m: n.t, n: n.s, k: n.d, split: false)
+                                        }
+                                        if let pdv {
+                                            sgemm(pp + pOffset, transposeA: true, g, transposeB: false, ldb: n.h * n.d,
+                                                  pdv + vOffset, ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t, accumulate: true, split: false)
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -134,4 +157,11 @@ enum AttentionKernel {
         }
         return [dp, dv]
     }
+}
+
+/// `body` with the storage of an optional tensor (nil when there is none), for kernels that
+/// fill only the gradients asked for.
+private func withMutableStorage<R>(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+    guard tensor != nil else { return body(nil) }
+    return tensor!.storage.withUnsafeMutableBufferPointer { body($0.baseAddress) }
 }

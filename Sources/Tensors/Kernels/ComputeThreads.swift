@@ -1,7 +1,8 @@
 import CBLAS
 import Synchronization
 
-/// How many threads the kernels and BLAS use. Results are deterministic for a given
+/// How many threads the kernels and matrix products use (OpenBLAS itself runs single-threaded:
+/// `sgemm` splits large products over these threads). Results are deterministic for a given
 /// count (work is split into that many fixed chunks), so training records it and a
 /// run can be repeated bit for bit by setting the same count.
 public enum ComputeThreads {
@@ -16,10 +17,10 @@ public enum ComputeThreads {
         return n > 0 ? n : available
     }
 
-    /// Uses `count` threads for kernels and for OpenBLAS from now on.
+    /// Uses `count` threads for kernels and products from now on (OpenBLAS itself always runs
+    /// single-threaded; `sgemm` splits large products over these threads).
     public static func set(_ count: Int) {
         precondition(count > 0, "thread count must be positive")
         chosen.store(count, ordering: .relaxed)
-        openblas_set_num_threads(Int32(count))
     }
 }

@@ -93,21 +93,25 @@ private func perHeadProductWidth(_ x: Tensor, heads: Int, weight: Tensor, blocks
     }
 }
 
-/// The H products of `perHeadProducts`, head h's [R, N] at out + h·R·N.
+/// The H products of `perHeadProducts`, head h's [R, N] at out + h·R·N; heads run on
+/// separate threads, each product one single-threaded BLAS call.
 private func writePerHeadProducts(_ x: Tensor, heads: Int, weight: Tensor, blocks: HeadBlocks, n: Int,
                                   into out: UnsafeMutablePointer<Float>) {
     let (r, d) = (x.shape[0], x.shape[1] / heads)
     x.storage.withUnsafeBufferPointer { px in
         weight.storage.withUnsafeBufferPointer { pw in
-            for h in 0..<heads {
-                let xh = px.baseAddress! + h * d, oh = out + h * r * n
-                switch blocks {
-                case let .rows(groups):
-                    sgemm(xh, transposeA: false, lda: heads * d, pw.baseAddress! + (h / (heads / groups)) * d * n,
-                          transposeB: false, oh, m: r, n: n, k: d)
-                case .columns:
-                    sgemm(xh, transposeA: false, lda: heads * d, pw.baseAddress! + h * d, transposeB: true, ldb: heads * d,
-                          oh, m: r, n: n, k: d)
+            nonisolated(unsafe) let (x, w, out) = (px.baseAddress!, pw.baseAddress!, out)
+            parallelChunks(heads, minimumChunk: 1) { range in
+                for h in range {
+                    let xh = x + h * d, oh = out + h * r * n
+                    switch blocks {
+                    case let .rows(groups):
+                        sgemm(xh, transposeA: false, lda: heads * d, w + (h / (heads / groups)) * d * n,
+                              transposeB: false, oh, m: r, n: n, k: d, split: false)
+                    case .columns:
+                        sgemm(xh, transposeA: false, lda: heads * d, w + h * d, transposeB: true, ldb: heads * d,
+                              oh, m: r, n: n, k: d, split: false)
+                    }
                 }
             }
         }
