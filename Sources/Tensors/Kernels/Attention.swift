@@ -49,16 +49,10 @@ enum AttentionKernel {
             q.storage.withUnsafeBufferPointer { pq in
                 k.storage.withUnsafeBufferPointer { pk in
                     nonisolated(unsafe) let (pq, pk, out) = (pq.baseAddress!, pk.baseAddress!, out.baseAddress!)
-                    // Sequences on separate threads; each writes only its own rows.
-                    parallelChunks(n.b, minimumChunk: 1) { range in
-                        for b in range {
-                            for h in 0..<n.h {
-                                sgemm(pq + b * n.t * n.h * n.d + h * n.d, transposeA: false, lda: n.h * n.d,
-                                      pk + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: true, ldb: n.kv * n.d,
-                                      out + (b * n.h + h) * n.t * n.s,
-                                      m: n.t, n: n.s, k: n.d, alpha: scale, split: false)
-                            }
-                        }
+                    forEachSequenceHead(n) { b, h in
+                        sgemm(pq + b * n.t * n.h * n.d + h * n.d, transposeA: false, lda: n.h * n.d,
+                              pk + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: true, ldb: n.kv * n.d,
+                              out + (b * n.h + h) * n.t * n.s, m: n.t, n: n.s, k: n.d, alpha: scale, split: false)
                     }
                 }
             }
@@ -69,30 +63,21 @@ enum AttentionKernel {
     static func scoresBackward(_ ds: Tensor, q: Tensor, k: Tensor, scale: Float, _ n: Dims, needs: [Bool]) -> [Tensor?] {
         var dq = needs[0] ? Tensor.zeros(q.shape) : nil
         var dk = needs[1] ? Tensor.zeros(k.shape) : nil
-        withMutableStorage(&dq) { pdq in
-            withMutableStorage(&dk) { pdk in
-                ds.storage.withUnsafeBufferPointer { pds in
-                    q.storage.withUnsafeBufferPointer { pq in
-                        k.storage.withUnsafeBufferPointer { pk in
-                            nonisolated(unsafe) let (pds, pq, pk, pdq, pdk) = (pds.baseAddress!, pq.baseAddress!, pk.baseAddress!, pdq, pdk)
-                            // Sequences on separate threads; a group's heads add into its dk in order.
-                            parallelChunks(n.b, minimumChunk: 1) { range in
-                                for b in range {
-                                    for h in 0..<n.h {
-                                        let g = pds + (b * n.h + h) * n.t * n.s
-                                        let qOffset = b * n.t * n.h * n.d + h * n.d
-                                        let kOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
-                                        if let pdq {
-                                            sgemm(g, transposeA: false, pk + kOffset, transposeB: false, ldb: n.kv * n.d,
-                                                  pdq + qOffset, ldc: n.h * n.d, m: n.t, n: n.d, k: n.s, alpha: scale, split: false)
-                                        }
-                                        if let pdk {
-                                            sgemm(g, transposeA: true, pq + qOffset, transposeB: false, ldb: n.h * n.d,
-                                                  pdk + kOffset, ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t,
-                                                  alpha: scale, accumulate: true, split: false)
-                                        }
-                                    }
-                                }
+        withMutableStorage(&dq, &dk) { pdq, pdk in
+            ds.storage.withUnsafeBufferPointer { pds in
+                q.storage.withUnsafeBufferPointer { pq in
+                    k.storage.withUnsafeBufferPointer { pk in
+                        nonisolated(unsafe) let (pds, pq, pk, pdq, pdk) = (pds.baseAddress!, pq.baseAddress!, pk.baseAddress!, pdq, pdk)
+                        forEachSequenceHead(n) { b, h in
+                            let g = pds + (b * n.h + h) * n.t * n.s
+                            let qOffset = b * n.t * n.h * n.d + h * n.d, kOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
+                            if let pdq {
+                                sgemm(g, transposeA: false, pk + kOffset, transposeB: false, ldb: n.kv * n.d,
+                                      pdq + qOffset, ldc: n.h * n.d, m: n.t, n: n.d, k: n.s, alpha: scale, split: false)
+                            }
+                            if let pdk {
+                                sgemm(g, transposeA: true, pq + qOffset, transposeB: false, ldb: n.h * n.d, pdk + kOffset,
+                                      ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t, alpha: scale, accumulate: true, split: false)
                             }
                         }
                     }
@@ -107,15 +92,10 @@ enum AttentionKernel {
             p.storage.withUnsafeBufferPointer { pp in
                 v.storage.withUnsafeBufferPointer { pv in
                     nonisolated(unsafe) let (pp, pv, out) = (pp.baseAddress!, pv.baseAddress!, out.baseAddress!)
-                    parallelChunks(n.b, minimumChunk: 1) { range in
-                        for b in range {
-                            for h in 0..<n.h {
-                                sgemm(pp + (b * n.h + h) * n.t * n.s, transposeA: false,
-                                      pv + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: false, ldb: n.kv * n.d,
-                                      out + b * n.t * n.h * n.d + h * n.d, ldc: n.h * n.d,
-                                      m: n.t, n: n.d, k: n.s, split: false)
-                            }
-                        }
+                    forEachSequenceHead(n) { b, h in
+                        sgemm(pp + (b * n.h + h) * n.t * n.s, transposeA: false,
+                              pv + b * n.s * n.kv * n.d + (h / n.group) * n.d, transposeB: false, ldb: n.kv * n.d,
+                              out + b * n.t * n.h * n.d + h * n.d, ldc: n.h * n.d, m: n.t, n: n.d, k: n.s, split: false)
                     }
                 }
             }
@@ -126,29 +106,21 @@ enum AttentionKernel {
     static func mixBackward(_ dz: Tensor, p: Tensor, v: Tensor, _ n: Dims, needs: [Bool]) -> [Tensor?] {
         var dp = needs[0] ? Tensor.zeros(p.shape) : nil
         var dv = needs[1] ? Tensor.zeros(v.shape) : nil
-        withMutableStorage(&dp) { pdp in
-            withMutableStorage(&dv) { pdv in
-                dz.storage.withUnsafeBufferPointer { pdz in
-                    p.storage.withUnsafeBufferPointer { pp in
-                        v.storage.withUnsafeBufferPointer { pv in
-                            nonisolated(unsafe) let (pdz, pp, pv, pdp, pdv) = (pdz.baseAddress!, pp.baseAddress!, pv.baseAddress!, pdp, pdv)
-                            // Sequences on separate threads; a group's heads add into its dv in order.
-                            parallelChunks(n.b, minimumChunk: 1) { range in
-                                for b in range {
-                                    for h in 0..<n.h {
-                                        let g = pdz + b * n.t * n.h * n.d + h * n.d
-                                        let pOffset = (b * n.h + h) * n.t * n.s
-                                        let vOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
-                                        if let pdp {
-                                            sgemm(g, transposeA: false, lda: n.h * n.d, pv + vOffset, transposeB: true, ldb: n.kv * n.d,
-                                                  pdp + pOffset, m: n.t, n: n.s, k: n.d, split: false)
-                                        }
-                                        if let pdv {
-                                            sgemm(pp + pOffset, transposeA: true, g, transposeB: false, ldb: n.h * n.d,
-                                                  pdv + vOffset, ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t, accumulate: true, split: false)
-                                        }
-                                    }
-                                }
+        withMutableStorage(&dp, &dv) { pdp, pdv in
+            dz.storage.withUnsafeBufferPointer { pdz in
+                p.storage.withUnsafeBufferPointer { pp in
+                    v.storage.withUnsafeBufferPointer { pv in
+                        nonisolated(unsafe) let (pdz, pp, pv, pdp, pdv) = (pdz.baseAddress!, pp.baseAddress!, pv.baseAddress!, pdp, pdv)
+                        forEachSequenceHead(n) { b, h in
+                            let g = pdz + b * n.t * n.h * n.d + h * n.d
+                            let pOffset = (b * n.h + h) * n.t * n.s, vOffset = b * n.s * n.kv * n.d + (h / n.group) * n.d
+                            if let pdp {
+                                sgemm(g, transposeA: false, lda: n.h * n.d, pv + vOffset, transposeB: true, ldb: n.kv * n.d,
+                                      pdp + pOffset, m: n.t, n: n.s, k: n.d, split: false)
+                            }
+                            if let pdv {
+                                sgemm(pp + pOffset, transposeA: true, g, transposeB: false, ldb: n.h * n.d, pdv + vOffset,
+                                      ldc: n.kv * n.d, m: n.s, n: n.d, k: n.t, accumulate: true, split: false)
                             }
                         }
                     }
@@ -159,9 +131,24 @@ enum AttentionKernel {
     }
 }
 
-/// `body` with the storage of an optional tensor (nil when there is none), for kernels that
+/// `body` with the storage of two optional tensors (nil where there is none), for kernels that
 /// fill only the gradients asked for.
-private func withMutableStorage<R>(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
-    guard tensor != nil else { return body(nil) }
-    return tensor!.storage.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+private func withMutableStorage(_ first: inout Tensor?, _ second: inout Tensor?,
+                                _ body: (UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?) -> Void) {
+    func storage(_ tensor: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> Void) {
+        guard tensor != nil else { return body(nil) }
+        tensor!.storage.withUnsafeMutableBufferPointer { body($0.baseAddress) }
+    }
+    storage(&first) { a in storage(&second) { b in body(a, b) } }
+}
+
+/// `body(b, h)` for every sequence b and head h: sequences on separate threads, a sequence's
+/// heads in order, so the heads of a group add into their shared key or value gradient one
+/// after another. Each product is one small single-threaded BLAS call.
+private func forEachSequenceHead(_ n: AttentionKernel.Dims, _ body: @Sendable (_ b: Int, _ h: Int) -> Void) {
+    parallelChunks(n.b, minimumChunk: 1) { range in
+        for b in range {
+            for h in 0..<n.h { body(b, h) }
+        }
+    }
 }
