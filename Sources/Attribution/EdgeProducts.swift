@@ -22,6 +22,9 @@ import Tensors
 // 40 GFLOP/s against 100 for six GPT-2-small layers' 222 on one 2-core host), so layers are
 // grouped while G stays under `groupBytes`, at the price of products with sources downstream of
 // the group's earlier layers, which are computed and never added.
+//
+// EAP-IG's scores are linear in the gradients: its K runs' G are summed per group
+// (`addDestinations`) and multiplied once, when the sums fit in `sumBytes`.
 
 /// Flat rows b·T + t of a pair batch where the clean and corrupted prompts can differ:
 /// from each pair's first differing token to its last real token.
