@@ -107,14 +107,16 @@ public struct RolePairGenerator: Sendable {
         return RolePairGeneration(pairs: pairs, seed: seed, examined: examined, rejected: rejected)
     }
 
-    /// Whether `model` prefers the answer after the clean prompt and the foil after the corrupted one.
+    /// Whether `model` prefers the answer after the clean prompt and the foil after the corrupted one
+    /// (the logit difference at the last token, from two unembedding rows).
     static func solves(_ model: Transformer, _ pair: RolePair) throws(RolePairError) -> Bool {
         do {
-            let logits = try model.logits(TokenBatch([pair.cleanIds, pair.corruptedIds]))   // [2, T, V]
+            let tokens = try TokenBatch([pair.cleanIds, pair.corruptedIds])
             let last = pair.cleanIds.count - 1
-            let clean = logits[0, last, pair.answerId] - logits[0, last, pair.foilId]
-            let corrupted = logits[1, last, pair.answerId] - logits[1, last, pair.foilId]
-            return clean > 0 && corrupted < 0
+            let differences = try Metric.logitDiff.perPair(
+                model, normalized: model.finalResidual(tokens), lastRows: [last, tokens.length + last],
+                answers: [pair.answerId, pair.answerId], foils: [pair.foilId, pair.foilId], cleanLogProbs: nil)
+            return differences.storage[0] > 0 && differences.storage[1] < 0
         } catch {
             throw .modelFailed(pair: pair.clean, reason: "\(error)")
         }

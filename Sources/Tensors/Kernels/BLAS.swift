@@ -1,5 +1,4 @@
 import CBLAS
-
 import Dispatch
 
 /// OpenBLAS runs single-threaded, always: circuitry splits large products over its own
