@@ -19,7 +19,7 @@ public enum AttentionInputs: Sendable, Equatable {
     /// are repeated per query head before `hook_k`/`hook_v`, so their gradients are per
     /// query head. The same values and gradients as `split` at `hook_q|k|v`, without the
     /// copies: edge attribution rebuilds each head's input gradient from them ("virtual
-    /// split", `perHeadProducts` and `normInputGradients`).
+    /// split", `assignPerHeadProducts` and `applyNormInputGradients`).
     case sharedPerQueryHead
 }
 

@@ -30,9 +30,10 @@ struct VirtualSplitTests {
         let input = try hooks.value("blocks.\(l).hook_resid_pre").reshape([-1, model.dims.dModel])
         for (role, weight, groups) in [("q", attention.query, h), ("k", attention.key, kv), ("v", attention.value, kv)] {
             let dOutput = try grads[hooks.value("blocks.\(l).attn.hook_\(role)")].reshape([input.shape[0], -1])
-            let perHead = try perHeadProducts(dOutput, heads: h, weight: weight, blocks: .rows(groups: groups))
-            let rebuilt = try normInputGradients(perHead, input: input, weight: norm.weight, eps: norm.eps,
-                                                 centered: norm.kind == .layerNorm)                     // [H, B·T, d]
+            var rebuilt = Tensor.zeros([h, input.count])                                                   // [H, B·T·d]
+            try rebuilt.assignPerHeadProducts(dOutput, heads: h, weight: weight, blocks: .rows(groups: groups), atRow: 0)
+            try rebuilt.applyNormInputGradients(rows: 0..<h, input: input, weight: norm.weight, eps: norm.eps,
+                                                centered: norm.kind == .layerNorm)
             let expected = try permute(splitGrads[splitHooks.value("blocks.\(l).hook_\(role)_input")], [2, 0, 1, 3])
             let worst = zip(rebuilt.storage, expected.storage).map { abs($0 - $1) }.max()!
             let scale = expected.storage.map(abs).max()!

@@ -1,10 +1,10 @@
 import Testing
 @testable import Tensors
 
-/// The read-only helpers edge attribution builds its products from: per-head products of
-/// projection blocks, the norm's input gradient for copies sharing one input, and products
-/// of row prefixes — checked against plain loops, and their in-place forms against the
-/// forms that return a new tensor.
+/// The helpers edge attribution builds its products from: per-head products of projection
+/// blocks and the norm's input gradient for copies sharing one input (both written in place
+/// into one buffer), and products of row prefixes — checked against plain loops and against
+/// the tape's norm backward.
 @Suite("Head products")
 struct HeadProductsTests {
     /// out[h] = x_h · W_h by loops, W's head blocks as rows (grouped) or columns.
@@ -49,16 +49,16 @@ struct HeadProductsTests {
         case let .rows(groups): weight = randomTensor([groups * d, n], seed: 2)
         case .columns: weight = randomTensor([n, heads * d], seed: 3)
         }
-        let product = try perHeadProducts(x, heads: heads, weight: weight, blocks: blocks)
-        #expect(product.shape == [heads, r, n])
+        var product = Tensor.zeros([heads, r * n])
+        try product.assignPerHeadProducts(x, heads: heads, weight: weight, blocks: blocks, atRow: 0)
         let worst = Self.maxDifference(product.storage, Self.naivePerHead(x, heads: heads, weight: weight, blocks: blocks))
         #expect(worst < 1e-5, "max |diff| \(worst)")
     }
 
-    /// Assembled in place at a row offset, the products and their norm gradients equal the
-    /// returning forms, and rows outside the assigned ones are untouched.
+    /// Assembled in place at a row offset, the products' norm gradients equal the tape's norm
+    /// backward of each head's copy, and rows outside the assigned ones are untouched.
     @Test(arguments: [true, false])
-    func inPlaceAssemblyMatchesTheReturningForms(centered: Bool) throws {
+    func inPlaceAssemblyMatchesTheTapesNormBackward(centered: Bool) throws {
         let (heads, groups, r, d, n) = (4, 2, 6, 3, 8)
         let x = randomTensor([r, heads * d], seed: 4)
         let weight = randomTensor([groups * d, n], seed: 5)
@@ -66,14 +66,22 @@ struct HeadProductsTests {
         let extra = randomTensor([r, n], seed: 8)
         var buffer = Tensor.filled([heads + 3, r * n], with: 42)
         try buffer.assignPerHeadProducts(x, heads: heads, weight: weight, blocks: .rows(groups: groups), atRow: 1)
+        let products = buffer.storage
         try buffer.applyNormInputGradients(rows: 1..<(heads + 1), input: input, weight: normWeight, eps: 1e-5, centered: centered)
         try buffer.assignRow(heads + 1, extra)
 
-        let expected = try normInputGradients(perHeadProducts(x, heads: heads, weight: weight, blocks: .rows(groups: groups)),
-                                              input: input, weight: normWeight, eps: 1e-5, centered: centered)
         let width = r * n
-        let assembled = Array(buffer.storage[width..<((heads + 1) * width)])
-        #expect(Self.maxDifference(assembled, expected.storage) == 0)
+        for h in 0..<heads {
+            // Head h's copy of the input, normalised on a tape, differentiated with its product as upstream.
+            let tape = Tape()
+            let copy = tape.watch(input)
+            let normalized = centered ? try layerNorm(copy, weight: normWeight, bias: nil, eps: 1e-5)
+                                      : try rmsNorm(copy, weight: normWeight, eps: 1e-5)
+            let upstream = try Tensor(shape: [r, n], storage: Array(products[((h + 1) * width)..<((h + 2) * width)]))
+            let expected = try tape.backward(from: sumAll(normalized * upstream))[copy]
+            let got = Array(buffer.storage[((h + 1) * width)..<((h + 2) * width)])
+            #expect(Self.maxDifference(got, expected.storage) < 1e-5, "head \(h)")
+        }
         #expect(Array(buffer.storage[((heads + 1) * width)..<((heads + 2) * width)]) == extra.storage)
         #expect(buffer.storage[0..<width].allSatisfy { $0 == 42 } && buffer.storage[((heads + 2) * width)...].allSatisfy { $0 == 42 })
     }

@@ -9,7 +9,7 @@ import CBLAS
 // blocks of [R, H·D] rows and row or column blocks of the weight; BLAS reads the
 // blocks through leading dimensions, so nothing is permuted or copied.
 //
-// These are read-only helpers for attribution: they are not recorded on a tape.
+// Helpers for attribution, writing into the buffers it multiplies: not recorded on a tape.
 
 /// Where a weight keeps its head blocks.
 public enum HeadBlocks: Sendable, Equatable {
@@ -20,20 +20,13 @@ public enum HeadBlocks: Sendable, Equatable {
     case columns
 }
 
-/// x: [R, H·D] (head h in columns h·D..<(h+1)·D) →  [H, R, N] with
-///   `.rows`:    out[h] = x_h · W[g(h) block]      ([R, D] · [D, N])
-///   `.columns`: out[h] = x_h · W[:, h block]ᵀ     ([R, D] · [D, N])
-public func perHeadProducts(_ x: Tensor, heads: Int, weight: Tensor, blocks: HeadBlocks) throws(TensorError) -> Tensor {
-    let n = try perHeadProductWidth(x, heads: heads, weight: weight, blocks: blocks)
-    return Tensor.uninitialized([heads, x.shape[0], n]) { out in
-        writePerHeadProducts(x, heads: heads, weight: weight, blocks: blocks, n: n, into: out.baseAddress!)
-    }
-}
-
 extension Tensor {
-    /// Rows `row..<row + H` of this [rows, R·N] matrix ← `perHeadProducts(x, …)`, head h's [R, N]
-    /// flattened into row `row + h`. Edge attribution assembles one product operand from many
-    /// layers' heads this way, without a copy per piece. Not recorded on a tape.
+    /// Rows `row..<row + H` of this [rows, R·N] matrix ← the per-head products of x [R, H·D]
+    /// (head h in columns h·D..<(h+1)·D), head h's [R, N] flattened into row `row + h`:
+    ///   `.rows`:    x_h · W[g(h) block]      ([R, D] · [D, N])
+    ///   `.columns`: x_h · W[:, h block]ᵀ     ([R, D] · [D, N])
+    /// Edge attribution assembles one product operand from many layers' heads this way, without
+    /// a copy per piece. Not recorded on a tape.
     public mutating func assignPerHeadProducts(_ x: Tensor, heads: Int, weight: Tensor, blocks: HeadBlocks,
                                                atRow row: Int) throws(TensorError) {
         let n = try perHeadProductWidth(x, heads: heads, weight: weight, blocks: blocks)
@@ -93,7 +86,7 @@ private func perHeadProductWidth(_ x: Tensor, heads: Int, weight: Tensor, blocks
     }
 }
 
-/// The H products of `perHeadProducts`, head h's [R, N] at out + h·R·N; heads run on
+/// The H products of `assignPerHeadProducts`, head h's [R, N] at out + h·R·N; heads run on
 /// separate threads, each product one single-threaded BLAS call.
 private func writePerHeadProducts(_ x: Tensor, heads: Int, weight: Tensor, blocks: HeadBlocks, n: Int,
                                   into out: UnsafeMutablePointer<Float>) {

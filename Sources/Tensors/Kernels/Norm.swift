@@ -163,29 +163,14 @@ enum NormKernel {
 
 // MARK: - input gradients of copies sharing one input
 
-/// ∂/∂x of LayerNorm (`centered`) or RMSNorm for C upstream gradients that all read the
-/// same input: dy [C, R, D] (or [R, D]), x [R, D] → dx shaped like dy. This is the
-/// gradient at each head's own copy of the residual when every head normalises that
-/// copy itself (split attention inputs), computed without making the copies; the row
-/// statistics are recomputed once from x. Not recorded on a tape.
-public func normInputGradients(_ dy: Tensor, input x: Tensor, weight: Tensor, eps: Float,
-                               centered: Bool) throws(TensorError) -> Tensor {
-    guard x.rank == 2, let d = x.shape.last, weight.shape == [d], dy.shape.last == d, dy.count % max(x.count, 1) == 0 else {
-        throw .shapeMismatch(op: "normInputGradients", lhs: dy.shape, rhs: x.shape)
-    }
-    if dy.count == 0 { return .zeros(dy.shape) }
-    return Tensor.uninitialized(dy.shape) { pdx in
-        dy.storage.withUnsafeBufferPointer { pdy in
-            writeNormInputGradients(pdy.baseAddress!, into: pdx.baseAddress!, copies: dy.count / x.count,
-                                    input: x, weight: weight, eps: eps, centered: centered)
-        }
-    }
-}
-
 extension Tensor {
-    /// `normInputGradients` in place on rows `rows` of this [rows, R·D] matrix, each row one copy's
-    /// upstream gradient [R, D] for x [R, D]: edge attribution turns the heads' q/k/v
-    /// projection gradients into residual gradients inside the buffer it multiplies.
+    /// ∂/∂x of LayerNorm (`centered`) or RMSNorm, in place, for copies that all read the same
+    /// input x [R, D]: each of rows `rows` of this [rows, R·D] matrix is one copy's upstream
+    /// gradient [R, D] and becomes that copy's input gradient. This is the gradient at each
+    /// head's own copy of the residual when every head normalises that copy itself (split
+    /// attention inputs), computed without making the copies; the row statistics are
+    /// recomputed once from x. Edge attribution turns the heads' q/k/v projection gradients
+    /// into residual gradients this way, inside the buffer it multiplies. Not recorded on a tape.
     public mutating func applyNormInputGradients(rows: Range<Int>, input x: Tensor, weight: Tensor, eps: Float,
                                                  centered: Bool) throws(TensorError) {
         guard x.rank == 2, let d = x.shape.last, weight.shape == [d], rank == 2, shape[1] == x.count,
@@ -194,33 +179,25 @@ extension Tensor {
         }
         if rows.isEmpty || x.count == 0 { return }
         entry = nil
+        let (inputRows, copies) = (x.shape[0], rows.count)
+        let (_, stats) = centered ? NormKernel.layerNorm(x, weight, nil, eps) : NormKernel.rmsNorm(x, weight, eps)
+        let perRow = centered ? 2 : 1
         let offset = rows.lowerBound * shape[1]
         storage.withUnsafeMutableBufferPointer { p in
-            writeNormInputGradients(p.baseAddress! + offset, into: p.baseAddress! + offset, copies: rows.count,
-                                    input: x, weight: weight, eps: eps, centered: centered)
-        }
-    }
-}
-
-/// The kernel of `normInputGradients`: `copies` upstream gradients [R, D] laid end to end →
-/// dx at `out`, which may be `upstream` itself (each row is read before it is written).
-private func writeNormInputGradients(_ upstream: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, copies: Int,
-                                     input x: Tensor, weight: Tensor, eps: Float, centered: Bool) {
-    let (rows, d) = (x.shape[0], x.shape[1])
-    let (_, stats) = centered ? NormKernel.layerNorm(x, weight, nil, eps) : NormKernel.rmsNorm(x, weight, eps)
-    let perRow = centered ? 2 : 1
-    x.storage.withUnsafeBufferPointer { px in
-        weight.storage.withUnsafeBufferPointer { pw in
-            stats.withUnsafeBufferPointer { ps in
-                nonisolated(unsafe) let (src, upstream, w, saved, out) = (px.baseAddress!, upstream, pw.baseAddress!, ps.baseAddress!, out)
-                // Row i of the upstream reads row i mod R of x: each copy is [R, D] laid end to end.
-                parallelChunks(copies * rows, minimumChunk: minimumRows(rowLength: d)) { range in
-                    for i in range {
-                        let r = i % rows
-                        let mean = centered ? saved[2 * r] : 0, rstd = saved[perRow * r + perRow - 1]
-                        // The tape's norm backward, row for row.
-                        NormKernel.rowInputGradient(out + i * d, upstream: upstream + i * d, row: src + r * d, weight: w,
-                                                    d: d, mean: mean, rstd: rstd, centered: centered)
+            x.storage.withUnsafeBufferPointer { px in
+                weight.storage.withUnsafeBufferPointer { pw in
+                    stats.withUnsafeBufferPointer { ps in
+                        nonisolated(unsafe) let (g, src, w, saved) = (p.baseAddress! + offset, px.baseAddress!, pw.baseAddress!, ps.baseAddress!)
+                        // Row i of the copies reads row i mod R of x: each copy is [R, D] laid end to end.
+                        parallelChunks(copies * inputRows, minimumChunk: minimumRows(rowLength: d)) { range in
+                            for i in range {
+                                let r = i % inputRows
+                                let mean = centered ? saved[2 * r] : 0, rstd = saved[perRow * r + perRow - 1]
+                                // The tape's norm backward, row for row (each row is read before it is written).
+                                NormKernel.rowInputGradient(g + i * d, upstream: g + i * d, row: src + r * d, weight: w,
+                                                            d: d, mean: mean, rstd: rstd, centered: centered)
+                            }
+                        }
                     }
                 }
             }
